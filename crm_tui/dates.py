@@ -1,0 +1,94 @@
+"""The clock and the date helpers shared by every layer.
+
+Timestamps are aware datetimes in UTC (SQLModel stores them as UTC and gives them back
+aware) and are shown in local time. `CRM_TUI_NOW` (an ISO timestamp in UTC) freezes the clock, so that demo data,
+snapshot tests and screenshots in the README come out the same on every day they are made.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+
+from dateutil import parser as date_parser
+
+NOW_ENV_VAR = "CRM_TUI_NOW"
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    frozen = os.environ.get(NOW_ENV_VAR)
+    if frozen:
+        moment = datetime.fromisoformat(frozen)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored timestamp in the user's local time zone, naive (for display)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().replace(tzinfo=None)
+
+
+def local_now() -> datetime:
+    return to_local(utcnow())
+
+
+def today() -> date:
+    """Today's date where the user is (not in UTC): due dates are local dates."""
+    return local_now().date()
+
+
+def parse_date(text: str) -> date:
+    """A calendar date from what a person types: `2026-12-15`, `15.12.2026`, `Dec 15 2026`.
+
+    Raises ValueError with a readable message when the text is not a date.
+    """
+    cleaned = text.strip()
+    if not cleaned:
+        raise ValueError("a date is required")
+    try:
+        # Day first for dotted and slashed dates (15.12.2026), the way most of the world writes.
+        dayfirst = "." in cleaned or ("/" in cleaned and not cleaned[:4].isdigit())
+        return date_parser.parse(cleaned, dayfirst=dayfirst, default=datetime(today().year, 1, 1)).date()
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"{cleaned!r} is not a date (try 2026-12-15 or 15.12.2026)") from error
+
+
+def humanize_age(moment: datetime, now: datetime | None = None) -> str:
+    """`just now`, `5m`, `3h`, `2d`, `7w`: how long ago a stored timestamp was."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    elapsed = (now or utcnow()) - moment
+    seconds = int(elapsed.total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    days = elapsed.days
+    return f"{days}d" if days < 60 else f"{days // 7}w"
+
+
+def describe_due(due_on: date, reference: date | None = None) -> str:
+    """`today`, `tomorrow`, `yesterday`, `in 3d`, `5d overdue` for a due date."""
+    delta = (due_on - (reference or today())).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    return f"in {delta}d" if delta > 0 else f"{-delta}d overdue"
+
+
+def day_start_utc(day: date) -> datetime:
+    """The UTC instant at which a local calendar day begins."""
+    local_midnight = datetime(day.year, day.month, day.day).astimezone()
+    return local_midnight.astimezone(UTC)
+
+
+def days_ago(days: int) -> datetime:
+    return utcnow() - timedelta(days=days)

@@ -1,0 +1,1 @@
+"""Database layer: engine, tables, schema version. Never imports Textual."""

@@ -1,0 +1,81 @@
+"""Engine factory and the unit-of-work session scope.
+
+Nothing opens a database at import time: the app, the command line and the tests all call
+`make_engine(target)` with the path or URL they were given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from crm_tui.paths import is_url, sqlite_file
+
+# How long a writer waits for another process's transaction before giving up (milliseconds).
+BUSY_TIMEOUT_MS = 10_000
+
+
+def database_url(target: str) -> str:
+    """An SQLAlchemy URL for a path (`~/crm.sqlite3`) or a URL given as is."""
+    if is_url(target):
+        return target
+    return f"sqlite:///{Path(target).expanduser()}"
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it.
+
+    SQLite gives its `-wal` and `-shm` files the mode of the database file, so they stay
+    private too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(descriptor)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # WAL makes NORMAL durable against application crashes; only power loss can drop the
+    # last transactions, never corrupt the file.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(target: str) -> Engine:
+    """An engine for a database path or URL, with the pragmas every connection needs."""
+    url = database_url(target)
+    file = sqlite_file(target)
+    if file is not None:
+        _create_private_file(file)
+    if url.startswith("sqlite"):
+        # Workers run queries on threads; each connection is still used by one thread at a time.
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commit when the block ends, roll back if it raises."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

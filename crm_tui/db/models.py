@@ -1,0 +1,320 @@
+"""The tables of the data model (see DESIGN.md, "Data model").
+
+Each table shares a `…Base` with the shape services accept on create, so a form, the command
+line and the demo generator all speak the same field names. Conventions: timestamps are aware
+UTC; `…_on` columns are local calendar dates; money is an integer of minor units; `…_fold`
+columns hold a `str.casefold()` copy for matching every alphabet (SQLite's `lower()` folds
+ASCII only).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from crm_tui.dates import utcnow
+
+
+class EntityKind(StrEnum):
+    """Things that own a timeline and show up in search."""
+
+    CONTACT = "contact"
+    COMPANY = "company"
+    LEAD = "lead"
+    DEAL = "deal"
+    ACTIVITY = "activity"
+
+
+class LeadStatus(StrEnum):
+    NEW = "new"
+    WORKING = "working"
+    CONVERTED = "converted"
+    DISQUALIFIED = "disqualified"
+
+
+class StageKind(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class ActivityKind(StrEnum):
+    CALL = "call"
+    MEETING = "meeting"
+    EMAIL = "email"
+    TASK = "task"
+
+
+def _fk(target: str, *, cascade: bool = False, index: bool = True) -> Any:
+    """A nullable foreign key column; `cascade` removes children with their parent."""
+    return Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey(target, ondelete="CASCADE" if cascade else "SET NULL"),
+            index=index,
+        ),
+    )
+
+
+class CompanyBase(SQLModel):
+    name: str
+    website: str | None = None
+    industry: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    notes: str | None = None
+    next_contact_on: date | None = None
+    next_contact_goal: str | None = None
+
+
+class Company(CompanyBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name_fold: str = Field(default="", index=True)
+    # vCard properties we do not model, kept verbatim so an export gives back what came in.
+    extra: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = None
+
+
+class ContactBase(SQLModel):
+    first_name: str = ""
+    middle_name: str = ""
+    last_name: str = ""
+    title: str | None = None
+    birthday: date | None = None
+    notes: str | None = None
+    source: str | None = None
+    is_client: bool = False
+    next_contact_on: date | None = None
+    next_contact_goal: str | None = None
+
+
+class Contact(ContactBase, table=True):
+    __table_args__ = (Index("ix_contact_sort", "last_name_fold", "full_name_fold"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int | None = _fk("company.id")
+    full_name: str = ""
+    full_name_fold: str = Field(default="", index=True)
+    last_name_fold: str = ""
+    extra: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    last_touch_at: datetime | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = None
+
+
+class ContactEmail(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    value: str
+    value_fold: str = Field(index=True)
+    kind: str = "other"
+    is_primary: bool = False
+
+
+class ContactPhone(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    value: str
+    e164: str | None = Field(default=None, index=True)
+    kind: str = "other"
+    is_primary: bool = False
+
+
+class ContactAddress(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    kind: str = "other"
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postcode: str = ""
+    country: str = ""
+    is_primary: bool = False
+
+
+class Tag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    name_fold: str = Field(index=True)
+
+
+class ContactTag(SQLModel, table=True):
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class CompanyTag(SQLModel, table=True):
+    company_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class LeadSource(SQLModel, table=True):
+    """The pick list of where leads come from (web form, referral, cold call, …)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    position: int = 0
+
+
+class LeadBase(SQLModel):
+    title: str = ""
+    person_name: str = ""
+    company_name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    source: str | None = None
+    notes: str | None = None
+    value: int | None = None  # expected value, minor units
+    currency: str = "RUB"
+    next_contact_on: date | None = None
+    next_contact_goal: str | None = None
+
+
+class Lead(LeadBase, table=True):
+    __table_args__ = (Index("ix_lead_status_created", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: str = Field(default=LeadStatus.NEW.value)
+    disqualify_reason: str | None = None
+    email_fold: str | None = Field(default=None, index=True)
+    phone_e164: str | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    converted_at: datetime | None = None
+    archived_at: datetime | None = None
+    # What the lead became after conversion.
+    contact_id: int | None = _fk("contact.id")
+    company_id: int | None = _fk("company.id")
+    deal_id: int | None = _fk("deal.id", index=False)
+
+
+class Stage(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    position: int = 0
+    probability: int = 0  # percent
+    kind: str = StageKind.OPEN.value
+    # Days a deal may sit in this stage before it is flagged as stale ("rotting").
+    rot_days: int | None = None
+
+
+class DealBase(SQLModel):
+    title: str
+    amount: int = 0  # minor units
+    currency: str = "RUB"
+    expected_close_on: date | None = None
+    notes: str | None = None
+
+
+class Deal(DealBase, table=True):
+    __table_args__ = (Index("ix_deal_stage_entered", "stage_id", "stage_entered_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int | None = _fk("contact.id")
+    company_id: int | None = _fk("company.id")
+    stage_id: int = Field(sa_column=Column(Integer, ForeignKey("stage.id"), nullable=False))
+    lead_id: int | None = _fk("lead.id", index=False)
+    stage_entered_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    lost_reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = None
+
+
+class ActivityBase(SQLModel):
+    kind: str = ActivityKind.TASK.value
+    title: str
+    # A due date is a local calendar date; a due time, when set, is local wall-clock time.
+    # Neither is converted to UTC: "call at 10:00" means 10:00 wherever the user is.
+    due_on: date | None = None
+    due_time: time | None = None
+    notes: str | None = None
+
+
+class Activity(ActivityBase, table=True):
+    __table_args__ = (Index("ix_activity_open_due", "done_at", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    done_at: datetime | None = None
+    outcome: str | None = None
+    lead_id: int | None = _fk("lead.id", cascade=True)
+    contact_id: int | None = _fk("contact.id", cascade=True)
+    company_id: int | None = _fk("company.id", cascade=True)
+    deal_id: int | None = _fk("deal.id", cascade=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    """The append-only timeline. Services add rows; nothing edits or deletes them.
+
+    `contact_id` and `company_id` repeat the record's people so that a contact's timeline can
+    include what happened to its deals and activities with one indexed query.
+    """
+
+    __table_args__ = (
+        Index("ix_event_entity", "entity_kind", "entity_id", "at"),
+        Index("ix_event_contact", "contact_id", "at"),
+        Index("ix_event_company", "company_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    kind: str
+    entity_kind: str
+    entity_id: int
+    contact_id: int | None = None
+    company_id: int | None = None
+    text: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One import run, kept so it can be reviewed and undone."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    file: str = ""
+    kind: str = ""
+    status: str = "planned"
+    counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_ids: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    changed: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    undone_at: datetime | None = None
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SchemaVersion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("id"),)
+
+    id: int = Field(default=1, primary_key=True)
+    version: int
+    upgraded_at: datetime = Field(default_factory=utcnow)

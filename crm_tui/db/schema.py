@@ -1,0 +1,147 @@
+"""Schema creation, the schema version, and in-place upgrades of older files.
+
+A newer app opens an older database by taking a snapshot first, then running each migration
+step from the file's version to `SCHEMA_VERSION` in one transaction. Tables added in a later
+version are created by `create_all`; a step only has to change what already exists.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DatabaseError as SqlDatabaseError
+from sqlmodel import SQLModel
+
+from crm_tui.db import models
+from crm_tui.db.backup import snapshot
+from crm_tui.db.engine import make_engine
+from crm_tui.errors import DatabaseProblem
+from crm_tui.paths import sqlite_file
+
+SCHEMA_VERSION = 1
+
+# MIGRATIONS[n] upgrades a database from version n to n + 1.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+# Full-text index over every searchable record; see services/search.py for what goes in.
+# unicode61 folds case for every alphabet and, with remove_diacritics 2, lets "muller"
+# find "Müller" and "семенов" find "Семёнов".
+SEARCH_INDEX_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_index "
+    "USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')"
+)
+
+DEFAULT_STAGES: list[tuple[str, int, str, int | None]] = [
+    ("New", 10, models.StageKind.OPEN, 7),
+    ("Qualified", 25, models.StageKind.OPEN, 14),
+    ("Proposal", 50, models.StageKind.OPEN, 14),
+    ("Negotiation", 75, models.StageKind.OPEN, 21),
+    ("Won", 100, models.StageKind.WON, None),
+    ("Lost", 0, models.StageKind.LOST, None),
+]
+
+DEFAULT_LEAD_SOURCES = [
+    "Website",
+    "Referral",
+    "Cold call",
+    "Email campaign",
+    "Trade show",
+    "Social media",
+    "Partner",
+    "Other",
+]
+
+
+def default_region() -> str:
+    """The phone region assumed for numbers without a country code, from the user's locale.
+
+    Read from the environment rather than `locale.getlocale()`, which maps `C.UTF-8` to
+    `en_US` and would claim a region the user never chose. Without a regional locale the
+    fallback is RU, the market the product's CRM model comes from; it is a setting.
+    """
+    for variable in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = os.environ.get(variable, "")
+        language = value.split(".", 1)[0]
+        if "_" in language:
+            region = language.split("_", 1)[1][:2].upper()
+            if len(region) == 2 and region.isalpha():
+                return region
+    return "RU"
+
+
+def open_database(target: str) -> Engine:
+    """An engine on `target` whose schema is created or upgraded to the current version."""
+    engine = make_engine(target)
+    try:
+        ensure_schema(engine, sqlite_file(target))
+    except SqlDatabaseError as error:
+        engine.dispose()
+        raise DatabaseProblem(f"{target}: cannot open as a crm-tui database ({error.orig})") from error
+    except DatabaseProblem:
+        engine.dispose()
+        raise
+    return engine
+
+
+def stored_version(connection: Connection) -> int | None:
+    """The file's schema version; None for a database with no crm-tui tables at all."""
+    if not inspect(connection).has_table("schemaversion"):
+        if inspect(connection).get_table_names():
+            raise DatabaseProblem("the file holds tables but is not a crm-tui database")
+        return None
+    row = connection.execute(text("SELECT version FROM schemaversion WHERE id = 1")).first()
+    return int(row[0]) if row else 0
+
+
+def ensure_schema(engine: Engine, file: Path | None) -> None:
+    with engine.connect() as connection:
+        version = stored_version(connection)
+    if version == SCHEMA_VERSION:
+        return
+    if version is not None and version > SCHEMA_VERSION:
+        raise DatabaseProblem(
+            f"the database has schema version {version}, newer than this crm-tui "
+            f"understands ({SCHEMA_VERSION}); upgrade crm-tui"
+        )
+    if version is not None and file is not None:
+        snapshot(file, f"before-upgrade-v{version}")
+    with engine.begin() as connection:
+        if version is None:
+            SQLModel.metadata.create_all(connection)
+            connection.execute(text(SEARCH_INDEX_DDL))
+            _seed(connection)
+        else:
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](connection)
+            SQLModel.metadata.create_all(connection)
+            connection.execute(text(SEARCH_INDEX_DDL))
+        connection.execute(text("DELETE FROM schemaversion"))
+        connection.execute(
+            models.SchemaVersion.__table__.insert().values(id=1, version=SCHEMA_VERSION)  # type: ignore[attr-defined]
+        )
+
+
+def _seed(connection: Connection) -> None:
+    stage_table = models.Stage.__table__  # type: ignore[attr-defined]
+    connection.execute(
+        stage_table.insert(),
+        [
+            {"name": name, "position": position, "probability": probability, "kind": kind.value, "rot_days": rot}
+            for position, (name, probability, kind, rot) in enumerate(DEFAULT_STAGES)
+        ],
+    )
+    connection.execute(
+        models.LeadSource.__table__.insert(),  # type: ignore[attr-defined]
+        [{"name": name, "position": position} for position, name in enumerate(DEFAULT_LEAD_SOURCES)],
+    )
+    connection.execute(
+        models.Setting.__table__.insert(),  # type: ignore[attr-defined]
+        [
+            {"key": "phone_region", "value": default_region()},
+            {"key": "currency", "value": "RUB"},
+        ],
+    )

@@ -1,0 +1,27 @@
+"""Errors that carry a message meant for the user (the app and the CLI show them as they are)."""
+
+from __future__ import annotations
+
+
+class CrmError(Exception):
+    """An error whose text can be shown to the user as it is."""
+
+
+class ValidationError(CrmError):
+    """A value the user gave is not acceptable; `field` names which one."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFound(CrmError):
+    def __init__(self, kind: str, record_id: int) -> None:
+        super().__init__(f"no {kind} with id {record_id}")
+        self.kind = kind
+        self.record_id = record_id
+
+
+class DatabaseProblem(CrmError):
+    """The database cannot be opened or upgraded (not a crm-tui file, too new, unreadable)."""

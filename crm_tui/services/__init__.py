@@ -1,0 +1,1 @@
+"""Domain operations: plain functions that take a Session. No Textual, no printing."""

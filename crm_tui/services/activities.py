@@ -1,0 +1,137 @@
+"""Activities: calls, meetings, emails and tasks with a due date, done or open."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlmodel import Session, col, select
+
+from crm_tui.dates import today, utcnow
+from crm_tui.db.models import Activity, ActivityBase, ActivityKind, Company, Contact, Deal, EntityKind, Lead
+from crm_tui.errors import NotFound, ValidationError
+from crm_tui.services.contacts import touch
+from crm_tui.services.events import EventKind, Subject, record_event
+from crm_tui.services.validation import clean, require
+
+# Done calls, meetings and emails are interactions: they go to the timeline under their kind.
+_INTERACTION_EVENTS = {
+    ActivityKind.CALL.value: EventKind.CALL,
+    ActivityKind.MEETING.value: EventKind.MEETING,
+    ActivityKind.EMAIL.value: EventKind.EMAIL,
+}
+
+
+class ActivityCreate(ActivityBase):
+    lead_id: int | None = None
+    contact_id: int | None = None
+    company_id: int | None = None
+    deal_id: int | None = None
+
+
+def get_activity(session: Session, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("activity", activity_id)
+    return activity
+
+
+def owner_subject(activity: Activity) -> Subject:
+    """The record whose timeline shows this activity: deal, else lead, else contact, else company."""
+    for kind, record_id in (
+        (EntityKind.DEAL, activity.deal_id),
+        (EntityKind.LEAD, activity.lead_id),
+        (EntityKind.CONTACT, activity.contact_id),
+        (EntityKind.COMPANY, activity.company_id),
+    ):
+        if record_id is not None:
+            return Subject(kind, record_id, contact_id=activity.contact_id, company_id=activity.company_id)
+    assert activity.id is not None
+    return Subject(EntityKind.ACTIVITY, activity.id)
+
+
+def create_activity(session: Session, data: ActivityCreate) -> Activity:
+    title = require("title", data.title)
+    if data.kind not in {kind.value for kind in ActivityKind}:
+        raise ValidationError("kind", f"{data.kind!r} is not one of call, meeting, email, task")
+    for field, model in (("lead_id", Lead), ("contact_id", Contact), ("company_id", Company), ("deal_id", Deal)):
+        record_id = getattr(data, field)
+        if record_id is not None and session.get(model, record_id) is None:
+            raise ValidationError(field.removesuffix("_id"), f"no {field.removesuffix('_id')} with id {record_id}")
+    update: dict[str, object] = {"title": title, "notes": clean(data.notes)}
+    # An activity on a deal or lead also belongs to its person, so it shows on their card.
+    if data.deal_id is not None and data.contact_id is None:
+        deal = session.get(Deal, data.deal_id)
+        if deal is not None:
+            update |= {"contact_id": deal.contact_id, "company_id": data.company_id or deal.company_id}
+    activity = Activity.model_validate(data, update=update)
+    session.add(activity)
+    session.flush()
+    when = f" due {activity.due_on.isoformat()}" if activity.due_on else ""
+    record_event(session, owner_subject(activity), EventKind.TASK, f"{activity.kind.capitalize()} planned: {title}{when}",
+                 {"activity_id": activity.id})
+    return activity
+
+
+def complete_activity(session: Session, activity_id: int, outcome: str | None = None) -> Activity:
+    """Mark done; calls, meetings and emails go to the timeline and count as a touch."""
+    activity = get_activity(session, activity_id)
+    if activity.done_at is not None:
+        return activity
+    now = utcnow()
+    activity.done_at = now
+    activity.outcome = clean(outcome)
+    kind = _INTERACTION_EVENTS.get(activity.kind, EventKind.ACTIVITY_DONE)
+    text = f"{activity.kind.capitalize()}: {activity.title}" + (f" — {activity.outcome}" if activity.outcome else "")
+    record_event(session, owner_subject(activity), kind, text, {"activity_id": activity.id, "outcome": activity.outcome})
+    if activity.contact_id is not None and activity.kind in _INTERACTION_EVENTS:
+        touch(session, activity.contact_id, now)
+    return activity
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    id: int
+    kind: str
+    title: str
+    due_on: date | None
+    due_time: time | None
+    regarding: str
+    contact_id: int | None
+
+
+def agenda(session: Session, until: date | None = None, limit: int = 500) -> list[AgendaRow]:
+    """Open activities due on or before `until` (default today), oldest first; untimed after timed."""
+    last_day = until or today()
+    rows = session.exec(
+        select(Activity, Contact.full_name, Company.name, Deal.title, Lead.title)
+        .outerjoin(Contact, col(Contact.id) == Activity.contact_id)
+        .outerjoin(Company, col(Company.id) == Activity.company_id)
+        .outerjoin(Deal, col(Deal.id) == Activity.deal_id)
+        .outerjoin(Lead, col(Lead.id) == Activity.lead_id)
+        .where(col(Activity.done_at).is_(None), col(Activity.due_on).is_not(None), col(Activity.due_on) <= last_day)
+        .order_by(col(Activity.due_on), col(Activity.due_time).is_(None), col(Activity.due_time), col(Activity.id))
+        .limit(limit)
+    ).all()
+    return [
+        AgendaRow(
+            activity.id or 0, activity.kind, activity.title, activity.due_on, activity.due_time,
+            " · ".join(filter(None, [deal, contact, company, lead])), activity.contact_id,
+        )
+        for activity, contact, company, deal, lead in rows
+    ]
+
+
+def open_activities_for(session: Session, subject: Subject) -> Sequence[Activity]:
+    column = {
+        EntityKind.CONTACT: Activity.contact_id,
+        EntityKind.COMPANY: Activity.company_id,
+        EntityKind.DEAL: Activity.deal_id,
+        EntityKind.LEAD: Activity.lead_id,
+    }[subject.kind]
+    return session.exec(
+        select(Activity)
+        .where(column == subject.id, col(Activity.done_at).is_(None))
+        .order_by(col(Activity.due_on).is_(None), col(Activity.due_on), col(Activity.id))
+    ).all()

@@ -1,0 +1,221 @@
+"""Everything a record's card shows: fields, related records, open activities, timeline.
+
+The UI renders any card the same way, so the rules of what a card holds live here, testable
+without the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from crm_tui.dates import describe_due, humanize_age, to_local
+from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind, Lead, Stage, StageKind
+from crm_tui.services import activities, contacts, events
+from crm_tui.services.companies import get_company
+from crm_tui.services.contacts import get_contact
+from crm_tui.services.deals import get_deal
+from crm_tui.services.events import Subject
+from crm_tui.services.leads import get_lead
+from crm_tui.services.validation import format_money
+
+
+@dataclass(frozen=True)
+class CardLink:
+    """A related record shown on a card; `enter` on it opens its own card."""
+
+    kind: EntityKind
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: str
+    kind: str
+    text: str
+
+
+@dataclass
+class Card:
+    kind: EntityKind
+    id: int
+    title: str
+    subtitle: str
+    fields: list[tuple[str, str]]
+    links: list[tuple[str, list[CardLink]]] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    subject: Subject | None = None
+
+
+def subject_of(session: Session, kind: EntityKind, record_id: int) -> Subject:
+    """The timeline subject of a record, with the people it involves."""
+    if kind is EntityKind.CONTACT:
+        return contacts.subject(get_contact(session, record_id))
+    if kind is EntityKind.COMPANY:
+        return Subject(kind, get_company(session, record_id).id or record_id, company_id=record_id)
+    if kind is EntityKind.LEAD:
+        lead = get_lead(session, record_id)
+        return Subject(kind, record_id, contact_id=lead.contact_id, company_id=lead.company_id)
+    if kind is EntityKind.DEAL:
+        deal = get_deal(session, record_id)
+        return Subject(kind, record_id, contact_id=deal.contact_id, company_id=deal.company_id)
+    raise ValueError(f"{kind} has no card")
+
+
+def _due(activity: Activity) -> str:
+    if activity.due_on is None:
+        return "no date"
+    text = describe_due(activity.due_on)
+    return f"{text} {activity.due_time.strftime('%H:%M')}" if activity.due_time else text
+
+
+def _activity_links(session: Session, subject: Subject) -> list[CardLink]:
+    return [
+        CardLink(EntityKind.ACTIVITY, a.id or 0, f"{a.kind:<7} {a.title} · {_due(a)}")
+        for a in activities.open_activities_for(session, subject)
+    ]
+
+
+def _deal_links(session: Session, condition: object) -> list[CardLink]:
+    rows = session.exec(
+        select(Deal.id, Deal.title, Stage.name, Stage.kind, Deal.amount, Deal.currency)
+        .join(Stage, col(Stage.id) == Deal.stage_id)
+        .where(condition, col(Deal.archived_at).is_(None))  # type: ignore[arg-type]
+        .order_by(col(Stage.kind) != StageKind.OPEN.value, col(Deal.id).desc())
+    ).all()
+    return [
+        CardLink(EntityKind.DEAL, r[0] or 0, f"{r[1]} · {r[2]} · {format_money(r[4], r[5])}") for r in rows
+    ]
+
+
+def _timeline(session: Session, subject: Subject) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(to_local(event.at).strftime("%Y-%m-%d %H:%M"), event.kind, event.text)
+        for event in events.timeline(session, subject)
+    ]
+
+
+def _next_step(next_on: object, goal: str | None) -> str:
+    return " ".join(filter(None, [str(next_on) if next_on else "", goal or ""])) or "—"
+
+
+def load_card(session: Session, kind: EntityKind, record_id: int) -> Card:
+    builders = {
+        EntityKind.CONTACT: _contact_card,
+        EntityKind.COMPANY: _company_card,
+        EntityKind.LEAD: _lead_card,
+        EntityKind.DEAL: _deal_card,
+    }
+    card = builders[kind](session, record_id)
+    card.subject = subject_of(session, kind, record_id)
+    card.timeline = _timeline(session, card.subject)
+    return card
+
+
+def _contact_card(session: Session, contact_id: int) -> Card:
+    contact = get_contact(session, contact_id)
+    company = session.get(Company, contact.company_id) if contact.company_id else None
+    emails = contacts.emails_of(session, contact_id)
+    phones = contacts.phones_of(session, contact_id)
+    addresses = contacts.addresses_of(session, contact_id)
+    fields = [
+        ("Company", company.name if company else "—"),
+        ("Title", contact.title or "—"),
+        *[(f"Email ({e.kind})", e.value + (" ★" if e.is_primary and len(emails) > 1 else "")) for e in emails],
+        *[(f"Phone ({p.kind})", p.value + (f"  {p.e164}" if p.e164 and p.e164 != p.value else "")) for p in phones],
+        *[
+            (f"Address ({a.kind})", ", ".join(filter(None, [a.street, a.city, a.region, a.postcode, a.country])))
+            for a in addresses
+        ],
+        ("Birthday", contact.birthday.isoformat() if contact.birthday else "—"),
+        ("Tags", ", ".join(contacts.tags_of(session, contact_id)) or "—"),
+        ("Source", contact.source or "—"),
+        ("Last touch", humanize_age(contact.last_touch_at) + " ago" if contact.last_touch_at else "never"),
+        ("Next step", _next_step(contact.next_contact_on, contact.next_contact_goal)),
+        ("Notes", contact.notes or "—"),
+        *[(f"vCard {key}", str(value)) for key, value in sorted(contact.extra.items())],
+    ]
+    links = [
+        ("Company", [CardLink(EntityKind.COMPANY, company.id or 0, company.name)] if company else []),
+        ("Deals", _deal_links(session, col(Deal.contact_id) == contact_id)),
+        ("Open activities", _activity_links(session, contacts.subject(contact))),
+    ]
+    return Card(EntityKind.CONTACT, contact_id, contact.full_name, company.name if company else "", fields, links)
+
+
+def _company_card(session: Session, company_id: int) -> Card:
+    company = get_company(session, company_id)
+    people = session.exec(
+        select(Contact).where(Contact.company_id == company_id, col(Contact.archived_at).is_(None)).order_by(Contact.full_name_fold)
+    ).all()
+    fields = [
+        ("Industry", company.industry or "—"),
+        ("Website", company.website or "—"),
+        ("Phone", company.phone or "—"),
+        ("Email", company.email or "—"),
+        ("Address", company.address or "—"),
+        ("Next step", _next_step(company.next_contact_on, company.next_contact_goal)),
+        ("Notes", company.notes or "—"),
+    ]
+    subject = Subject(EntityKind.COMPANY, company_id, company_id=company_id)
+    links = [
+        ("People", [CardLink(EntityKind.CONTACT, p.id or 0, f"{p.full_name}" + (f" · {p.title}" if p.title else "")) for p in people]),
+        ("Deals", _deal_links(session, col(Deal.company_id) == company_id)),
+        ("Open activities", _activity_links(session, subject)),
+    ]
+    return Card(EntityKind.COMPANY, company_id, company.name, company.industry or "", fields, links)
+
+
+def _lead_card(session: Session, lead_id: int) -> Card:
+    lead = get_lead(session, lead_id)
+    fields = [
+        ("Status", lead.status + (f" ({lead.disqualify_reason})" if lead.disqualify_reason else "")),
+        ("Person", lead.person_name or "—"),
+        ("Company", lead.company_name or "—"),
+        ("Email", lead.email or "—"),
+        ("Phone", lead.phone or "—"),
+        ("Source", lead.source or "—"),
+        ("Value", format_money(lead.value, lead.currency) or "—"),
+        ("Received", to_local(lead.created_at).strftime("%Y-%m-%d %H:%M")),
+        ("Next step", _next_step(lead.next_contact_on, lead.next_contact_goal)),
+        ("Notes", lead.notes or "—"),
+    ]
+    became = [
+        link
+        for link in (
+            CardLink(EntityKind.CONTACT, lead.contact_id, "contact") if lead.contact_id else None,
+            CardLink(EntityKind.COMPANY, lead.company_id, "company") if lead.company_id else None,
+            CardLink(EntityKind.DEAL, lead.deal_id, "deal") if lead.deal_id else None,
+        )
+        if link is not None
+    ]
+    subject = Subject(EntityKind.LEAD, lead_id)
+    links = [("Converted into", became), ("Open activities", _activity_links(session, subject))]
+    return Card(EntityKind.LEAD, lead_id, lead.title, lead.status, fields, links)
+
+
+def _deal_card(session: Session, deal_id: int) -> Card:
+    deal = get_deal(session, deal_id)
+    stage = session.get(Stage, deal.stage_id)
+    contact = session.get(Contact, deal.contact_id) if deal.contact_id else None
+    company = session.get(Company, deal.company_id) if deal.company_id else None
+    stage_name = stage.name if stage else "?"
+    fields = [
+        ("Stage", f"{stage_name} ({stage.probability}%)" if stage else "?"),
+        ("Amount", format_money(deal.amount, deal.currency)),
+        ("Contact", contact.full_name if contact else "—"),
+        ("Company", company.name if company else "—"),
+        ("In stage", humanize_age(deal.stage_entered_at)),
+        ("Expected close", deal.expected_close_on.isoformat() if deal.expected_close_on else "—"),
+        ("Lost reason", deal.lost_reason or "—"),
+        ("Notes", deal.notes or "—"),
+    ]
+    people = [
+        *([CardLink(EntityKind.CONTACT, contact.id or 0, contact.full_name)] if contact else []),
+        *([CardLink(EntityKind.COMPANY, company.id or 0, company.name)] if company else []),
+    ]
+    subject = Subject(EntityKind.DEAL, deal_id, contact_id=deal.contact_id, company_id=deal.company_id)
+    links = [("Contact and company", people), ("Open activities", _activity_links(session, subject))]
+    return Card(EntityKind.DEAL, deal_id, deal.title, f"{stage_name} · {format_money(deal.amount, deal.currency)}", fields, links)

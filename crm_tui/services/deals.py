@@ -1,0 +1,196 @@
+"""Deals: create, move through stages, win or lose, list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from crm_tui.dates import utcnow
+from crm_tui.db.models import Company, Contact, Deal, DealBase, EntityKind, Stage, StageKind
+from crm_tui.errors import NotFound, ValidationError
+from crm_tui.services import search
+from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
+from crm_tui.services.settings import default_currency
+from crm_tui.services.stages import first_open_stage, get_stage
+from crm_tui.services.validation import clean, require
+
+
+class DealCreate(DealBase):
+    stage_id: int | None = None
+    contact_id: int | None = None
+    company_id: int | None = None
+    lead_id: int | None = None
+
+
+def subject(deal: Deal) -> Subject:
+    assert deal.id is not None
+    return Subject(EntityKind.DEAL, deal.id, contact_id=deal.contact_id, company_id=deal.company_id)
+
+
+def get_deal(session: Session, deal_id: int) -> Deal:
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFound("deal", deal_id)
+    return deal
+
+
+def create_deal(session: Session, data: DealCreate) -> Deal:
+    title = require("title", data.title)
+    if data.amount < 0:
+        raise ValidationError("amount", "cannot be negative")
+    stage = get_stage(session, data.stage_id) if data.stage_id else first_open_stage(session)
+    company_id = data.company_id
+    if data.contact_id is not None:
+        contact = session.get(Contact, data.contact_id)
+        if contact is None:
+            raise ValidationError("contact", f"no contact with id {data.contact_id}")
+        company_id = company_id or contact.company_id
+    if company_id is not None and session.get(Company, company_id) is None:
+        raise ValidationError("company", f"no company with id {company_id}")
+    now = utcnow()
+    deal = Deal.model_validate(
+        data,
+        update={
+            "title": title,
+            "stage_id": stage.id,
+            "company_id": company_id,
+            "currency": (data.currency or default_currency(session)).upper(),
+            "notes": clean(data.notes),
+            "stage_entered_at": now,
+            "closed_at": now if stage.kind != StageKind.OPEN else None,
+        },
+    )
+    session.add(deal)
+    session.flush()
+    record_event(session, subject(deal), EventKind.CREATED, f"Deal created: {title} ({stage.name})", {"stage": stage.name})
+    search.reindex(session, EntityKind.DEAL, [deal.id])  # type: ignore[list-item]
+    return deal
+
+
+def move_deal(session: Session, deal_id: int, stage_id: int, reason: str | None = None) -> Deal:
+    """Put a deal in another stage; won and lost stages close it, open ones reopen it."""
+    deal = get_deal(session, deal_id)
+    old, new = get_stage(session, deal.stage_id), get_stage(session, stage_id)
+    if old.id == new.id:
+        return deal
+    if new.kind == StageKind.LOST and not clean(reason):
+        raise ValidationError("reason", "say why the deal was lost")
+    now = utcnow()
+    deal.stage_id = stage_id
+    deal.stage_entered_at = now
+    deal.closed_at = now if new.kind != StageKind.OPEN else None
+    deal.lost_reason = clean(reason) if new.kind == StageKind.LOST else None
+    deal.updated_at = now
+    text = f"stage: {old.name} → {new.name}" + (f" ({deal.lost_reason})" if deal.lost_reason else "")
+    record_event(
+        session, subject(deal), EventKind.STAGE_CHANGED, text,
+        {"from": old.name, "to": new.name, "from_id": old.id, "to_id": new.id, "reason": deal.lost_reason},
+    )
+    return deal
+
+
+def update_deal(session: Session, deal_id: int, changes: dict[str, Any]) -> Deal:
+    deal = get_deal(session, deal_id)
+    allowed = set(DealBase.model_fields) | {"contact_id", "company_id"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not deal fields: {sorted(unknown)}")
+    if "title" in changes:
+        changes["title"] = require("title", changes["title"])
+    if changes.get("amount") is not None and changes["amount"] < 0:
+        raise ValidationError("amount", "cannot be negative")
+    if apply_changes(session, deal, subject(deal), changes):
+        deal.updated_at = utcnow()
+        session.flush()
+        search.reindex(session, EntityKind.DEAL, [deal_id])
+    return deal
+
+
+def archive_deal(session: Session, deal_id: int) -> Deal:
+    deal = get_deal(session, deal_id)
+    if deal.archived_at is None:
+        deal.archived_at = utcnow()
+        record_event(session, subject(deal), EventKind.ARCHIVED, "Deal archived")
+        session.flush()
+        search.reindex(session, EntityKind.DEAL, [deal_id])
+    return deal
+
+
+@dataclass(frozen=True)
+class DealRow:
+    id: int
+    title: str
+    stage: str
+    stage_kind: str
+    amount: int
+    currency: str
+    contact: str
+    company: str
+    stage_entered_at: datetime
+    expected_close_on: date | None
+
+
+def _deal_filter(open_only: bool) -> Any:
+    condition = col(Deal.archived_at).is_(None)
+    if open_only:
+        condition = condition & (col(Stage.kind) == StageKind.OPEN.value)
+    return condition
+
+
+def count_deals(session: Session, open_only: bool = True) -> int:
+    return session.exec(
+        select(func.count()).select_from(Deal).join(Stage, col(Stage.id) == Deal.stage_id).where(_deal_filter(open_only))
+    ).one()
+
+
+def list_deals(session: Session, open_only: bool = True, offset: int = 0, limit: int = 100) -> Sequence[DealRow]:
+    """A page of deals in pipeline order (stage, then longest in stage first)."""
+    rows = session.exec(
+        select(
+            Deal.id, Deal.title, Stage.name, Stage.kind, Deal.amount, Deal.currency, Contact.full_name,
+            Company.name, Deal.stage_entered_at, Deal.expected_close_on,
+        )
+        .join(Stage, col(Stage.id) == Deal.stage_id)
+        .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
+        .outerjoin(Company, col(Company.id) == Deal.company_id)
+        .where(_deal_filter(open_only))
+        .order_by(col(Stage.position), col(Deal.stage_entered_at), col(Deal.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [
+        DealRow(row[0] or 0, row[1], row[2], row[3], row[4], row[5], row[6] or "", row[7] or "", row[8], row[9])
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    stage_id: int
+    name: str
+    kind: str
+    probability: int
+    count: int
+    amount: int
+
+
+def stage_totals(session: Session) -> list[StageTotal]:
+    """Deals and their summed amount per stage (every stage, empty ones included)."""
+    totals = {
+        stage_id: (count, amount or 0)
+        for stage_id, count, amount in session.exec(
+            select(Deal.stage_id, func.count(), func.sum(Deal.amount))
+            .where(col(Deal.archived_at).is_(None))
+            .group_by(Deal.stage_id)
+        )
+    }
+    stages = session.exec(select(Stage).order_by(col(Stage.position))).all()
+    return [
+        StageTotal(stage.id or 0, stage.name, stage.kind, stage.probability, *totals.get(stage.id, (0, 0)))
+        for stage in stages
+    ]

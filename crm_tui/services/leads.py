@@ -1,0 +1,197 @@
+"""Leads: raw interest waiting in the inbox until it is worked, converted or thrown out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from crm_tui.dates import utcnow
+from crm_tui.db.models import EntityKind, Lead, LeadBase, LeadStatus
+from crm_tui.errors import NotFound, ValidationError
+from crm_tui.services import search
+from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
+from crm_tui.services.settings import default_currency, phone_region
+from crm_tui.services.validation import (
+    clean,
+    fold,
+    parse_email,
+    parse_money,
+    parse_optional_date,
+    parse_phone,
+)
+
+# Statuses shown in the inbox by default: the ones still waiting for a decision.
+OPEN_STATUSES = (LeadStatus.NEW.value, LeadStatus.WORKING.value)
+
+
+def subject(lead: Lead) -> Subject:
+    assert lead.id is not None
+    return Subject(EntityKind.LEAD, lead.id, contact_id=lead.contact_id, company_id=lead.company_id)
+
+
+def get_lead(session: Session, lead_id: int) -> Lead:
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound("lead", lead_id)
+    return lead
+
+
+def lead_from_fields(fields: dict[str, Any]) -> LeadBase:
+    """A lead from loosely typed input (a form, the command line, a web hook's JSON).
+
+    Accepts `name` for the person, `company`, `email`, `phone`, `source`, `note`/`notes`,
+    `value`, `title`, `next_contact` (a date) and `goal`. Raises ValidationError naming the
+    field that is wrong.
+    """
+    known = {"name", "person_name", "company", "company_name", "email", "phone", "source", "note", "notes",
+             "value", "currency", "title", "next_contact", "next_contact_on", "goal", "next_contact_goal"}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        raise ValidationError(unknown[0], "is not a lead field (use name, company, email, phone, source, note, value)")
+
+    def text(*names: str) -> str | None:
+        for name in names:
+            value = fields.get(name)
+            if value is not None and not isinstance(value, str | int | float):
+                raise ValidationError(name, "must be text")
+            if value is not None and str(value).strip():
+                return str(value).strip()
+        return None
+
+    return LeadBase(
+        title=text("title") or "",
+        person_name=text("name", "person_name") or "",
+        company_name=text("company", "company_name") or "",
+        email=text("email"),
+        phone=text("phone"),
+        source=text("source"),
+        notes=text("note", "notes"),
+        value=parse_money(fields.get("value"), field="value") if fields.get("value") not in (None, "") else None,
+        currency=(text("currency") or "").upper() or "",
+        next_contact_on=parse_optional_date(text("next_contact", "next_contact_on"), "next_contact"),
+        next_contact_goal=text("goal", "next_contact_goal"),
+    )
+
+
+def create_lead(session: Session, data: LeadBase) -> Lead:
+    email = parse_email(data.email)
+    phone = parse_phone(data.phone, phone_region(session))
+    person, company = (data.person_name or "").strip(), (data.company_name or "").strip()
+    title = (data.title or "").strip() or " · ".join(filter(None, [person, company])) or email or (phone[0] if phone else "")
+    if not title:
+        raise ValidationError("name", "a lead needs at least a name, a company, an email or a phone")
+    lead = Lead.model_validate(
+        data,
+        update={
+            "title": title,
+            "person_name": person,
+            "company_name": company,
+            "email": email,
+            "email_fold": fold(email) if email else None,
+            "phone": phone[0] if phone else None,
+            "phone_e164": phone[1] if phone else None,
+            "source": clean(data.source),
+            "notes": clean(data.notes),
+            "currency": data.currency or default_currency(session),
+        },
+    )
+    session.add(lead)
+    session.flush()
+    record_event(session, subject(lead), EventKind.CREATED, f"Lead created: {title}", {"source": lead.source})
+    search.reindex(session, EntityKind.LEAD, [lead.id])  # type: ignore[list-item]
+    return lead
+
+
+def update_lead(session: Session, lead_id: int, changes: dict[str, Any]) -> Lead:
+    lead = get_lead(session, lead_id)
+    allowed = set(LeadBase.model_fields)
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not lead fields: {sorted(unknown)}")
+    if "email" in changes:
+        changes["email"] = parse_email(changes["email"])
+    if "phone" in changes:
+        parsed = parse_phone(changes["phone"], phone_region(session))
+        changes["phone"] = parsed[0] if parsed else None
+        lead.phone_e164 = parsed[1] if parsed else None
+    if apply_changes(session, lead, subject(lead), changes):
+        lead.email_fold = fold(lead.email) if lead.email else None
+        lead.updated_at = utcnow()
+        session.flush()
+        search.reindex(session, EntityKind.LEAD, [lead_id])
+    return lead
+
+
+def set_status(session: Session, lead_id: int, status: LeadStatus, reason: str | None = None) -> Lead:
+    lead = get_lead(session, lead_id)
+    if status is LeadStatus.DISQUALIFIED and not clean(reason):
+        raise ValidationError("reason", "say why the lead is disqualified")
+    old = lead.status
+    if old == status.value:
+        return lead
+    lead.status = status.value
+    lead.disqualify_reason = clean(reason) if status is LeadStatus.DISQUALIFIED else None
+    lead.updated_at = utcnow()
+    text = f"status: {old} → {status.value}" + (f" ({lead.disqualify_reason})" if lead.disqualify_reason else "")
+    record_event(session, subject(lead), EventKind.STATUS_CHANGED, text, {"old": old, "new": status.value, "reason": reason})
+    return lead
+
+
+def archive_lead(session: Session, lead_id: int) -> Lead:
+    lead = get_lead(session, lead_id)
+    if lead.archived_at is None:
+        lead.archived_at = utcnow()
+        record_event(session, subject(lead), EventKind.ARCHIVED, "Lead archived")
+        session.flush()
+        search.reindex(session, EntityKind.LEAD, [lead_id])
+    return lead
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    id: int
+    title: str
+    person_name: str
+    company_name: str
+    source: str
+    status: str
+    created_at: datetime
+    next_contact_on: date | None
+    value: int | None
+    currency: str
+
+
+def _status_filter(statuses: Iterable[str] | None) -> Any:
+    condition = col(Lead.archived_at).is_(None)
+    if statuses is not None:
+        condition = condition & col(Lead.status).in_(list(statuses))
+    return condition
+
+
+def count_leads(session: Session, statuses: Iterable[str] | None = OPEN_STATUSES) -> int:
+    return session.exec(select(func.count()).select_from(Lead).where(_status_filter(statuses))).one()
+
+
+def list_leads(
+    session: Session, statuses: Iterable[str] | None = OPEN_STATUSES, offset: int = 0, limit: int = 100
+) -> Sequence[LeadRow]:
+    """A page of leads, newest first."""
+    leads = session.exec(
+        select(Lead)
+        .where(_status_filter(statuses))
+        .order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [
+        LeadRow(
+            lead.id or 0, lead.title, lead.person_name, lead.company_name, lead.source or "", lead.status,
+            lead.created_at, lead.next_contact_on, lead.value, lead.currency,
+        )
+        for lead in leads
+    ]

@@ -1,0 +1,204 @@
+"""Search across contacts, companies, leads and deals through one FTS5 index.
+
+Each searchable record has one row in `search_index` whose rowid encodes (kind, id), so a
+record is re-indexed with one delete and one insert by rowid. The body holds names, emails,
+phone digits (as typed and in E.164) and the related company or person. FTS5's unicode61
+tokenizer folds case for every alphabet, so "иванов" finds "Иванов"; every query word is a
+prefix match, so results come while the user is still typing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from crm_tui.db.models import (
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Deal,
+    EntityKind,
+    Lead,
+    Tag,
+)
+from crm_tui.services.summaries import RecordSummary, summarize
+
+KIND_CODES: dict[EntityKind, int] = {
+    EntityKind.CONTACT: 1,
+    EntityKind.COMPANY: 2,
+    EntityKind.LEAD: 3,
+    EntityKind.DEAL: 4,
+}
+_KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
+_ROWID_SPREAD = 8
+_CHUNK = 500
+
+
+def rowid_for(kind: EntityKind, record_id: int) -> int:
+    return record_id * _ROWID_SPREAD + KIND_CODES[kind]
+
+
+def _digits(value: str | None) -> str:
+    return "".join(character for character in value or "" if character.isdigit())
+
+
+def _phone_terms(value: str | None, e164: str | None) -> list[str]:
+    """The phone as typed plus its digit runs, so "+7 912…", "8912…" and "912…" all match."""
+    terms = [value or "", _digits(value), _digits(e164)]
+    if e164 and e164.startswith("+7"):
+        terms.append("8" + e164[2:])  # Russian numbers are dialled with a leading 8 too
+    return [term for term in terms if term]
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    iterator = iter(ids)
+    while chunk := list(islice(iterator, _CHUNK)):
+        yield chunk
+
+
+def _contact_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    rows = session.exec(
+        select(Contact.id, Contact.full_name, Contact.title, Company.name)
+        .outerjoin(Company, col(Company.id) == Contact.company_id)
+        .where(col(Contact.id).in_(ids), col(Contact.archived_at).is_(None))
+    ).all()
+    parts: dict[int, list[str]] = {
+        row[0]: [row[1] or "", row[2] or "", row[3] or ""] for row in rows if row[0] is not None
+    }
+    for contact_id, value in session.exec(
+        select(ContactEmail.contact_id, ContactEmail.value).where(col(ContactEmail.contact_id).in_(ids))
+    ):
+        if contact_id in parts:
+            parts[contact_id].append(value)
+    for contact_id, value, e164 in session.exec(
+        select(ContactPhone.contact_id, ContactPhone.value, ContactPhone.e164).where(
+            col(ContactPhone.contact_id).in_(ids)
+        )
+    ):
+        if contact_id in parts:
+            parts[contact_id].extend(_phone_terms(value, e164))
+    for contact_id, name in session.exec(
+        select(ContactTag.contact_id, Tag.name)
+        .join(Tag, col(Tag.id) == ContactTag.tag_id)
+        .where(col(ContactTag.contact_id).in_(ids))
+    ):
+        if contact_id in parts:
+            parts[contact_id].append(name)
+    return {record_id: " ".join(filter(None, words)) for record_id, words in parts.items()}
+
+
+def _company_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    rows = session.exec(
+        select(Company).where(col(Company.id).in_(ids), col(Company.archived_at).is_(None))
+    ).all()
+    return {
+        company.id: " ".join(
+            filter(
+                None,
+                [company.name, company.website, company.email, company.industry, *_phone_terms(company.phone, None)],
+            )
+        )
+        for company in rows
+        if company.id is not None
+    }
+
+
+def _lead_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    rows = session.exec(select(Lead).where(col(Lead.id).in_(ids), col(Lead.archived_at).is_(None))).all()
+    return {
+        lead.id: " ".join(
+            filter(
+                None,
+                [
+                    lead.title,
+                    lead.person_name,
+                    lead.company_name,
+                    lead.email,
+                    lead.source,
+                    *_phone_terms(lead.phone, lead.phone_e164),
+                ],
+            )
+        )
+        for lead in rows
+        if lead.id is not None
+    }
+
+
+def _deal_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    rows = session.exec(
+        select(Deal.id, Deal.title, Contact.full_name, Company.name)
+        .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
+        .outerjoin(Company, col(Company.id) == Deal.company_id)
+        .where(col(Deal.id).in_(ids), col(Deal.archived_at).is_(None))
+    ).all()
+    return {row[0]: " ".join(filter(None, row[1:])) for row in rows if row[0] is not None}
+
+
+_BODY_BUILDERS = {
+    EntityKind.CONTACT: _contact_bodies,
+    EntityKind.COMPANY: _company_bodies,
+    EntityKind.LEAD: _lead_bodies,
+    EntityKind.DEAL: _deal_bodies,
+}
+
+
+def reindex(session: Session, kind: EntityKind, ids: Iterable[int]) -> None:
+    """Bring the index rows of these records up to date (archived ones drop out)."""
+    for chunk in _chunks(ids):
+        bodies = _BODY_BUILDERS[kind](session, chunk)
+        connection = session.connection()
+        connection.execute(
+            text("DELETE FROM search_index WHERE rowid = :rowid"),
+            [{"rowid": rowid_for(kind, record_id)} for record_id in chunk],
+        )
+        if bodies:
+            connection.execute(
+                text("INSERT INTO search_index (rowid, body) VALUES (:rowid, :body)"),
+                [{"rowid": rowid_for(kind, record_id), "body": body} for record_id, body in bodies.items()],
+            )
+
+
+def rebuild_index(session: Session) -> None:
+    """Re-index every record (after bulk loads that bypass the services)."""
+    session.connection().execute(text("DELETE FROM search_index"))
+    for kind, model in ((EntityKind.CONTACT, Contact), (EntityKind.COMPANY, Company), (EntityKind.LEAD, Lead), (EntityKind.DEAL, Deal)):
+        ids = session.exec(select(model.id)).all()  # type: ignore[attr-defined]
+        reindex(session, kind, [record_id for record_id in ids if record_id is not None])
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 MATCH expression: every word of the query as a quoted prefix, all required."""
+    words = re.findall(r"\w+", query.casefold())
+    if not words:
+        return None
+    return " ".join(f'"{word}"*' for word in words)
+
+
+def search(session: Session, query: str, limit: int = 50) -> list[RecordSummary]:
+    """Records whose names, emails, phones or related names start with every word typed."""
+    expression = match_expression(query)
+    if expression is None:
+        return []
+    rowids = session.connection().execute(
+        text("SELECT rowid FROM search_index WHERE search_index MATCH :expression ORDER BY rank LIMIT :limit"),
+        {"expression": expression, "limit": limit},
+    ).scalars().all()
+    wanted: dict[EntityKind, list[int]] = defaultdict(list)
+    order: list[tuple[EntityKind, int]] = []
+    for rowid in rowids:
+        kind = _KINDS_BY_CODE[rowid % _ROWID_SPREAD]
+        record_id = rowid // _ROWID_SPREAD
+        wanted[kind].append(record_id)
+        order.append((kind, record_id))
+    described: dict[tuple[EntityKind, int], RecordSummary] = {}
+    for kind, ids in wanted.items():
+        for hit in summarize(session, kind, ids):
+            described[(hit.kind, hit.id)] = hit
+    return [described[key] for key in order if key in described]
