@@ -8,6 +8,7 @@ snapshot tests and screenshots in the README come out the same on every day they
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from dateutil import parser as date_parser
@@ -40,14 +41,25 @@ def today() -> date:
     return local_now().date()
 
 
+_RELATIVE_WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1, "сегодня": 0, "завтра": 1, "вчера": -1}
+_RELATIVE_OFFSET = re.compile(r"^\+(\d{1,4})\s*([dw])$")
+
+
 def parse_date(text: str) -> date:
-    """A calendar date from what a person types: `2026-12-15`, `15.12.2026`, `Dec 15 2026`.
+    """A calendar date from what a person types: `2026-12-15`, `15.12.2026`, `Dec 15 2026`,
+    `today`, `tomorrow`, `+3d`, `+2w`.
 
     Raises ValueError with a readable message when the text is not a date.
     """
     cleaned = text.strip()
     if not cleaned:
         raise ValueError("a date is required")
+    lowered = cleaned.casefold()
+    if lowered in _RELATIVE_WORDS:
+        return today() + timedelta(days=_RELATIVE_WORDS[lowered])
+    if match := _RELATIVE_OFFSET.match(lowered):
+        amount = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+        return today() + timedelta(days=amount)
     try:
         # Day first for dotted and slashed dates (15.12.2026), the way most of the world writes.
         dayfirst = "." in cleaned or ("/" in cleaned and not cleaned[:4].isdigit())

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, time
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import today, utcnow
-from crm_tui.db.models import Activity, ActivityBase, ActivityKind, Company, Contact, Deal, EntityKind, Lead
+from crm_tui.db.models import (
+    Activity,
+    ActivityBase,
+    ActivityKind,
+    Company,
+    Contact,
+    Deal,
+    EntityKind,
+    Lead,
+)
 from crm_tui.errors import NotFound, ValidationError
 from crm_tui.services.contacts import touch
 from crm_tui.services.events import EventKind, Subject, record_event
-from crm_tui.services.validation import clean, require
+from crm_tui.services.validation import clean, parse_optional_date, parse_optional_time, require
 
 # Done calls, meetings and emails are interactions: they go to the timeline under their kind.
 _INTERACTION_EVENTS = {
@@ -55,10 +66,17 @@ def create_activity(session: Session, data: ActivityCreate) -> Activity:
     title = require("title", data.title)
     if data.kind not in {kind.value for kind in ActivityKind}:
         raise ValidationError("kind", f"{data.kind!r} is not one of call, meeting, email, task")
-    for field, model in (("lead_id", Lead), ("contact_id", Contact), ("company_id", Company), ("deal_id", Deal)):
+    for field, model in (
+        ("lead_id", Lead),
+        ("contact_id", Contact),
+        ("company_id", Company),
+        ("deal_id", Deal),
+    ):
         record_id = getattr(data, field)
         if record_id is not None and session.get(model, record_id) is None:
-            raise ValidationError(field.removesuffix("_id"), f"no {field.removesuffix('_id')} with id {record_id}")
+            raise ValidationError(
+                field.removesuffix("_id"), f"no {field.removesuffix('_id')} with id {record_id}"
+            )
     update: dict[str, object] = {"title": title, "notes": clean(data.notes)}
     # An activity on a deal or lead also belongs to its person, so it shows on their card.
     if data.deal_id is not None and data.contact_id is None:
@@ -69,8 +87,13 @@ def create_activity(session: Session, data: ActivityCreate) -> Activity:
     session.add(activity)
     session.flush()
     when = f" due {activity.due_on.isoformat()}" if activity.due_on else ""
-    record_event(session, owner_subject(activity), EventKind.TASK, f"{activity.kind.capitalize()} planned: {title}{when}",
-                 {"activity_id": activity.id})
+    record_event(
+        session,
+        owner_subject(activity),
+        EventKind.TASK,
+        f"{activity.kind.capitalize()} planned: {title}{when}",
+        {"activity_id": activity.id},
+    )
     return activity
 
 
@@ -83,8 +106,16 @@ def complete_activity(session: Session, activity_id: int, outcome: str | None = 
     activity.done_at = now
     activity.outcome = clean(outcome)
     kind = _INTERACTION_EVENTS.get(activity.kind, EventKind.ACTIVITY_DONE)
-    text = f"{activity.kind.capitalize()}: {activity.title}" + (f" — {activity.outcome}" if activity.outcome else "")
-    record_event(session, owner_subject(activity), kind, text, {"activity_id": activity.id, "outcome": activity.outcome})
+    text = f"{activity.kind.capitalize()}: {activity.title}" + (
+        f" — {activity.outcome}" if activity.outcome else ""
+    )
+    record_event(
+        session,
+        owner_subject(activity),
+        kind,
+        text,
+        {"activity_id": activity.id, "outcome": activity.outcome},
+    )
     if activity.contact_id is not None and activity.kind in _INTERACTION_EVENTS:
         touch(session, activity.contact_id, now)
     return activity
@@ -101,23 +132,44 @@ class AgendaRow:
     contact_id: int | None
 
 
-def agenda(session: Session, until: date | None = None, limit: int = 500) -> list[AgendaRow]:
+def _agenda_filter(last_day: date) -> Any:
+    return (
+        col(Activity.done_at).is_(None)
+        & col(Activity.due_on).is_not(None)
+        & (col(Activity.due_on) <= last_day)
+    )
+
+
+def count_agenda(session: Session, until: date | None = None) -> int:
+    return session.exec(
+        select(func.count()).select_from(Activity).where(_agenda_filter(until or today()))
+    ).one()
+
+
+def agenda(session: Session, until: date | None = None, offset: int = 0, limit: int = 500) -> list[AgendaRow]:
     """Open activities due on or before `until` (default today), oldest first; untimed after timed."""
-    last_day = until or today()
     rows = session.exec(
         select(Activity, Contact.full_name, Company.name, Deal.title, Lead.title)
         .outerjoin(Contact, col(Contact.id) == Activity.contact_id)
         .outerjoin(Company, col(Company.id) == Activity.company_id)
         .outerjoin(Deal, col(Deal.id) == Activity.deal_id)
         .outerjoin(Lead, col(Lead.id) == Activity.lead_id)
-        .where(col(Activity.done_at).is_(None), col(Activity.due_on).is_not(None), col(Activity.due_on) <= last_day)
-        .order_by(col(Activity.due_on), col(Activity.due_time).is_(None), col(Activity.due_time), col(Activity.id))
+        .where(_agenda_filter(until or today()))
+        .order_by(
+            col(Activity.due_on), col(Activity.due_time).is_(None), col(Activity.due_time), col(Activity.id)
+        )
+        .offset(offset)
         .limit(limit)
     ).all()
     return [
         AgendaRow(
-            activity.id or 0, activity.kind, activity.title, activity.due_on, activity.due_time,
-            " · ".join(filter(None, [deal, contact, company, lead])), activity.contact_id,
+            activity.id or 0,
+            activity.kind,
+            activity.title,
+            activity.due_on,
+            activity.due_time,
+            " · ".join(filter(None, [deal, contact, company, lead])),
+            activity.contact_id,
         )
         for activity, contact, company, deal, lead in rows
     ]
@@ -135,3 +187,22 @@ def open_activities_for(session: Session, subject: Subject) -> Sequence[Activity
         .where(column == subject.id, col(Activity.done_at).is_(None))
         .order_by(col(Activity.due_on).is_(None), col(Activity.due_on), col(Activity.id))
     ).all()
+
+
+def activity_from_fields(fields: dict[str, str]) -> ActivityCreate:
+    """An activity from a form: kind, title, due date, due time, notes, and the ids of the
+    records it belongs to (`contact_id`, `deal_id`, `lead_id`, `company_id`)."""
+    kind = (clean(fields.get("kind")) or ActivityKind.TASK.value).lower()
+    links = {
+        name: int(fields[name])
+        for name in ("lead_id", "contact_id", "company_id", "deal_id")
+        if clean(fields.get(name))
+    }
+    return ActivityCreate(
+        kind=kind,
+        title=require("title", fields.get("title")),
+        due_on=parse_optional_date(fields.get("due"), "due date"),
+        due_time=parse_optional_time(fields.get("time"), "time"),
+        notes=clean(fields.get("notes")),
+        **links,
+    )

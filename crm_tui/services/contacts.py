@@ -27,7 +27,14 @@ from crm_tui.services import search
 from crm_tui.services.companies import find_or_create_company
 from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
 from crm_tui.services.settings import phone_region
-from crm_tui.services.validation import clean, fold, parse_email, parse_phone
+from crm_tui.services.validation import (
+    clean,
+    fold,
+    parse_email,
+    parse_optional_date,
+    parse_phone,
+    split_full_name,
+)
 
 
 class EmailIn(SQLModel):
@@ -94,7 +101,11 @@ def _validated_emails(emails: list[EmailIn]) -> list[ContactEmail]:
         if value and fold(value) not in {row.value_fold for row in rows}:
             rows.append(
                 ContactEmail(
-                    contact_id=0, value=value, value_fold=fold(value), kind=email.kind, is_primary=email.is_primary
+                    contact_id=0,
+                    value=value,
+                    value_fold=fold(value),
+                    kind=email.kind,
+                    is_primary=email.is_primary,
                 )
             )
     _mark_single_primary(rows)
@@ -107,7 +118,13 @@ def _validated_phones(phones: list[PhoneIn], region: str) -> list[ContactPhone]:
         parsed = parse_phone(phone.value, region, field=f"phone {position}")
         if parsed:
             rows.append(
-                ContactPhone(contact_id=0, value=parsed[0], e164=parsed[1], kind=phone.kind, is_primary=phone.is_primary)
+                ContactPhone(
+                    contact_id=0,
+                    value=parsed[0],
+                    e164=parsed[1],
+                    kind=phone.kind,
+                    is_primary=phone.is_primary,
+                )
             )
     _mark_single_primary(rows)
     return rows
@@ -124,7 +141,11 @@ def _tag(session: Session, name: str) -> Tag:
 
 def create_contact(session: Session, data: ContactCreate) -> Contact:
     """Validate everything first, then write: a bad email or phone changes nothing."""
-    first, middle, last = (data.first_name or "").strip(), (data.middle_name or "").strip(), (data.last_name or "").strip()
+    first, middle, last = (
+        (data.first_name or "").strip(),
+        (data.middle_name or "").strip(),
+        (data.last_name or "").strip(),
+    )
     full_name = full_name_of(first, middle, last)
     emails = _validated_emails(data.emails)
     phones = _validated_phones(data.phones, phone_region(session))
@@ -203,7 +224,10 @@ def replace_emails(session: Session, contact_id: int, emails: list[EmailIn]) -> 
         row.contact_id = contact_id
         session.add(row)
     record_event(
-        session, subject(contact), EventKind.FIELD_CHANGED, f"emails: {', '.join(old) or '—'} → {', '.join(new) or '—'}",
+        session,
+        subject(contact),
+        EventKind.FIELD_CHANGED,
+        f"emails: {', '.join(old) or '—'} → {', '.join(new) or '—'}",
         {"field": "emails", "old": old, "new": new},
     )
     session.flush()
@@ -222,7 +246,10 @@ def replace_phones(session: Session, contact_id: int, phones: list[PhoneIn]) -> 
         row.contact_id = contact_id
         session.add(row)
     record_event(
-        session, subject(contact), EventKind.FIELD_CHANGED, f"phones: {', '.join(old) or '—'} → {', '.join(new) or '—'}",
+        session,
+        subject(contact),
+        EventKind.FIELD_CHANGED,
+        f"phones: {', '.join(old) or '—'} → {', '.join(new) or '—'}",
         {"field": "phones", "old": old, "new": new},
     )
     session.flush()
@@ -273,7 +300,10 @@ def addresses_of(session: Session, contact_id: int) -> Sequence[ContactAddress]:
 def tags_of(session: Session, contact_id: int) -> list[str]:
     return list(
         session.exec(
-            select(Tag.name).join(ContactTag, col(ContactTag.tag_id) == Tag.id).where(ContactTag.contact_id == contact_id).order_by(Tag.name_fold)
+            select(Tag.name)
+            .join(ContactTag, col(ContactTag.tag_id) == Tag.id)
+            .where(ContactTag.contact_id == contact_id)
+            .order_by(Tag.name_fold)
         )
     )
 
@@ -291,7 +321,9 @@ class ContactRow:
 
 
 def count_contacts(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Contact).where(col(Contact.archived_at).is_(None))).one()
+    return session.exec(
+        select(func.count()).select_from(Contact).where(col(Contact.archived_at).is_(None))
+    ).one()
 
 
 def list_contacts(session: Session, offset: int = 0, limit: int = 100) -> list[ContactRow]:
@@ -312,8 +344,14 @@ def list_contacts(session: Session, offset: int = 0, limit: int = 100) -> list[C
     )
     rows = session.exec(
         select(
-            Contact.id, Contact.full_name, Company.name, Contact.title, primary_phone, primary_email,
-            Contact.last_touch_at, Contact.next_contact_on,
+            Contact.id,
+            Contact.full_name,
+            Company.name,
+            Contact.title,
+            primary_phone,
+            primary_email,
+            Contact.last_touch_at,
+            Contact.next_contact_on,
         )
         .outerjoin(Company, col(Company.id) == Contact.company_id)
         .where(col(Contact.archived_at).is_(None))
@@ -322,6 +360,31 @@ def list_contacts(session: Session, offset: int = 0, limit: int = 100) -> list[C
         .limit(limit)
     ).all()
     return [
-        ContactRow(row[0] or 0, row[1], row[2] or "", row[3] or "", row[4] or "", row[5] or "", row[6], row[7])
+        ContactRow(
+            row[0] or 0, row[1], row[2] or "", row[3] or "", row[4] or "", row[5] or "", row[6], row[7]
+        )
         for row in rows
     ]
+
+
+def contact_from_fields(fields: dict[str, str]) -> ContactCreate:
+    """A contact from a form or script: first/last name (or `name` to split), company, title,
+    email, phone, birthday, tags (comma separated), notes."""
+    first, last = (fields.get("first_name") or "").strip(), (fields.get("last_name") or "").strip()
+    if not (first or last) and (fields.get("name") or "").strip():
+        first, last = split_full_name(fields["name"])
+    return ContactCreate(
+        first_name=first,
+        last_name=last,
+        middle_name=(fields.get("middle_name") or "").strip(),
+        company_name=clean(fields.get("company")),
+        title=clean(fields.get("title")),
+        birthday=parse_optional_date(fields.get("birthday"), "birthday"),
+        notes=clean(fields.get("notes")),
+        source=clean(fields.get("source")),
+        emails=[EmailIn(value=fields["email"], is_primary=True)] if clean(fields.get("email")) else [],
+        phones=[PhoneIn(value=fields["phone"], kind="cell", is_primary=True)]
+        if clean(fields.get("phone"))
+        else [],
+        tags=[tag.strip() for tag in (fields.get("tags") or "").split(",") if tag.strip()],
+    )

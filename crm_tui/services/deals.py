@@ -17,7 +17,7 @@ from crm_tui.services import search
 from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
 from crm_tui.services.settings import default_currency
 from crm_tui.services.stages import first_open_stage, get_stage
-from crm_tui.services.validation import clean, require
+from crm_tui.services.validation import clean, parse_money, parse_optional_date, require
 
 
 class DealCreate(DealBase):
@@ -67,7 +67,13 @@ def create_deal(session: Session, data: DealCreate) -> Deal:
     )
     session.add(deal)
     session.flush()
-    record_event(session, subject(deal), EventKind.CREATED, f"Deal created: {title} ({stage.name})", {"stage": stage.name})
+    record_event(
+        session,
+        subject(deal),
+        EventKind.CREATED,
+        f"Deal created: {title} ({stage.name})",
+        {"stage": stage.name},
+    )
     search.reindex(session, EntityKind.DEAL, [deal.id])  # type: ignore[list-item]
     return deal
 
@@ -88,7 +94,10 @@ def move_deal(session: Session, deal_id: int, stage_id: int, reason: str | None 
     deal.updated_at = now
     text = f"stage: {old.name} → {new.name}" + (f" ({deal.lost_reason})" if deal.lost_reason else "")
     record_event(
-        session, subject(deal), EventKind.STAGE_CHANGED, text,
+        session,
+        subject(deal),
+        EventKind.STAGE_CHANGED,
+        text,
         {"from": old.name, "to": new.name, "from_id": old.id, "to_id": new.id, "reason": deal.lost_reason},
     )
     return deal
@@ -144,16 +153,29 @@ def _deal_filter(open_only: bool) -> Any:
 
 def count_deals(session: Session, open_only: bool = True) -> int:
     return session.exec(
-        select(func.count()).select_from(Deal).join(Stage, col(Stage.id) == Deal.stage_id).where(_deal_filter(open_only))
+        select(func.count())
+        .select_from(Deal)
+        .join(Stage, col(Stage.id) == Deal.stage_id)
+        .where(_deal_filter(open_only))
     ).one()
 
 
-def list_deals(session: Session, open_only: bool = True, offset: int = 0, limit: int = 100) -> Sequence[DealRow]:
+def list_deals(
+    session: Session, open_only: bool = True, offset: int = 0, limit: int = 100
+) -> Sequence[DealRow]:
     """A page of deals in pipeline order (stage, then longest in stage first)."""
     rows = session.exec(
         select(
-            Deal.id, Deal.title, Stage.name, Stage.kind, Deal.amount, Deal.currency, Contact.full_name,
-            Company.name, Deal.stage_entered_at, Deal.expected_close_on,
+            Deal.id,
+            Deal.title,
+            Stage.name,
+            Stage.kind,
+            Deal.amount,
+            Deal.currency,
+            Contact.full_name,
+            Company.name,
+            Deal.stage_entered_at,
+            Deal.expected_close_on,
         )
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
@@ -164,7 +186,9 @@ def list_deals(session: Session, open_only: bool = True, offset: int = 0, limit:
         .limit(limit)
     ).all()
     return [
-        DealRow(row[0] or 0, row[1], row[2], row[3], row[4], row[5], row[6] or "", row[7] or "", row[8], row[9])
+        DealRow(
+            row[0] or 0, row[1], row[2], row[3], row[4], row[5], row[6] or "", row[7] or "", row[8], row[9]
+        )
         for row in rows
     ]
 
@@ -194,3 +218,26 @@ def stage_totals(session: Session) -> list[StageTotal]:
         StageTotal(stage.id or 0, stage.name, stage.kind, stage.probability, *totals.get(stage.id, (0, 0)))
         for stage in stages
     ]
+
+
+def deal_from_fields(session: Session, fields: dict[str, str]) -> DealCreate:
+    """A deal from a form: title, amount, currency, stage (name), company (name, created when
+    new), contact_id, expected close date, notes."""
+    from crm_tui.services.companies import find_or_create_company
+    from crm_tui.services.stages import stage_by_name
+
+    stage_name = clean(fields.get("stage"))
+    company_name = clean(fields.get("company"))
+    contact_id = fields.get("contact_id")
+    data = DealCreate(
+        title=require("title", fields.get("title")),
+        amount=parse_money(fields.get("amount")) or 0,
+        currency=(clean(fields.get("currency")) or default_currency(session)).upper(),
+        expected_close_on=parse_optional_date(fields.get("expected_close"), "expected close"),
+        notes=clean(fields.get("notes")),
+        stage_id=stage_by_name(session, stage_name).id if stage_name else None,
+        contact_id=int(contact_id) if contact_id else None,
+    )
+    if company_name:
+        data.company_id = find_or_create_company(session, company_name).id
+    return data

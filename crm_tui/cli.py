@@ -1,0 +1,315 @@
+"""The command line: `crm-tui` opens the app; subcommands serve scripts and web-form hooks.
+
+Public contract (scripts rely on it): subcommand names, options, JSON record fields and exit
+codes — 0 ok, 2 bad usage or unreadable input (nothing written), 3 partly applied (some records
+rejected, each named on stderr). Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from crm_tui import __version__
+from crm_tui.errors import CrmError, ValidationError
+from crm_tui.paths import resolve_database
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+EXPORT_FORMATS = ("json",)
+
+
+class UsageError(CrmError):
+    """Bad usage or unreadable input: exit code 2, nothing written."""
+
+
+def _database_option(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="database file or URL (default: $CRM_TUI_DB, else the per-user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crm-tui",
+        description="A CRM for one salesperson, in the terminal. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"crm-tui {__version__}")
+    _database_option(parser, None)
+    # Subcommands accept --db too (crm-tui search x --db f) without overriding the global one.
+    common = argparse.ArgumentParser(add_help=False)
+    _database_option(common, argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", parents=[common], help="fill the database with realistic sample data")
+    demo.add_argument(
+        "--size", type=int, default=200, help="number of contacts (default 200); the rest scales"
+    )
+    demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    demo.add_argument("--force", action="store_true", help="add demo data even if the database holds records")
+
+    search = commands.add_parser("search", parents=[common], help="find contacts, companies, leads and deals")
+    search.add_argument("text", help="words to look for (any letter case, any alphabet; prefixes match)")
+    search.add_argument("--json", action="store_true", help="print full JSON records")
+    search.add_argument("--limit", type=int, default=50)
+
+    export = commands.add_parser("export", parents=[common], help="write records out")
+    from crm_tui.services.records import EXPORT_KINDS
+
+    export.add_argument("kind", choices=EXPORT_KINDS)
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="json")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    add_lead = commands.add_parser(
+        "add-lead",
+        parents=[common],
+        help="add a lead (from a script or a web form)",
+        description="Add one lead from options, or many from JSON (an object or an array of objects "
+        "with keys name, company, email, phone, source, note, value, title).",
+    )
+    add_lead.add_argument("--name", help="the person's name")
+    add_lead.add_argument("--company")
+    add_lead.add_argument("--email")
+    add_lead.add_argument("--phone")
+    add_lead.add_argument("--source", help="where the lead came from (Website, Referral, …)")
+    add_lead.add_argument("--note")
+    add_lead.add_argument("--value", help="expected value, e.g. 150000 or 150 000,50")
+    add_lead.add_argument("--title")
+    add_lead.add_argument(
+        "--json", metavar="FILE", help="read leads as JSON from FILE, or '-' for standard input"
+    )
+
+    today = commands.add_parser(
+        "today", parents=[common], help="overdue and today's calls, meetings and tasks"
+    )
+    today.add_argument("--json", action="store_true", help="print JSON records")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    target = resolve_database(args.db)
+    try:
+        if args.command is None:
+            return _run_app(target)
+        handler = {
+            "demo": _demo,
+            "search": _search,
+            "export": _export,
+            "add-lead": _add_lead,
+            "today": _today,
+        }[args.command]
+        return handler(args, target)
+    except CrmError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    except OSError as error:
+        _error(f"{error.filename or target}: {error.strerror or error}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `crm-tui export … | head`: the reader went away; that is not an error.
+        with suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return EXIT_OK
+
+
+def _error(message: str) -> None:
+    print(f"crm-tui: {message}", file=sys.stderr)
+
+
+def _open(target: str) -> Engine:
+    from crm_tui.db.schema import open_database
+
+    return open_database(target)
+
+
+def _run_app(target: str) -> int:
+    engine = _open(target)
+    from crm_tui.ui.app import CrmApp
+
+    CrmApp(engine, database=target).run()
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services import demo
+
+    if args.size < 1:
+        raise UsageError("--size must be at least 1")
+    engine = _open(target)
+    with session_scope(engine) as session:
+        if not demo.database_is_empty(session) and not args.force:
+            raise UsageError(f"{target} already holds records; add --force to add demo data anyway")
+        counts = demo.generate(session, demo.DemoSize.for_size(args.size), seed=args.seed)
+    summary = ", ".join(f"{count:,} {kind}" for kind, count in counts.items())
+    print(f"Demo data added to {target}: {summary}.")
+    print("Open it with: crm-tui" + ("" if args.db is None else f" --db {args.db}"))
+    return EXIT_OK
+
+
+def _search(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services.records import records_by_id
+    from crm_tui.services.search import search
+
+    engine = _open(target)
+    with session_scope(engine) as session:
+        hits = search(session, args.text, limit=args.limit)
+        if args.json:
+            records = []
+            for hit in hits:
+                record = records_by_id(session, hit.kind, [hit.id])
+                records.extend({"kind": hit.kind.value} | item for item in record)
+            _write_json_lines(sys.stdout, records)
+            return EXIT_OK
+    if not hits:
+        print(f"No matches for {args.text!r}.", file=sys.stderr)
+    for hit in hits:
+        detail = f" — {hit.detail}" if hit.detail else ""
+        print(f"{hit.kind.value:<8} {hit.id:>7}  {hit.title}{detail}")
+    return EXIT_OK
+
+
+def _write_json_lines(stream: TextIO, records: Iterable[dict[str, Any]]) -> None:
+    """A JSON array, one record per line, written as the records come (no list in memory)."""
+    stream.write("[")
+    for position, record in enumerate(records):
+        stream.write(",\n" if position else "\n")
+        stream.write(json.dumps(record, ensure_ascii=False, default=str))
+    stream.write("\n]\n")
+
+
+def _export(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services.records import iter_records
+
+    engine = _open(target)
+    with session_scope(engine) as session:
+        records = iter_records(session, args.kind)
+        if not args.output:
+            _write_json_lines(sys.stdout, records)
+            return EXIT_OK
+        destination = Path(args.output).expanduser()
+        # Write beside the destination and rename, so a failed export never leaves half a file.
+        handle = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=destination.parent, prefix=f".{destination.name}.", delete=False
+        )
+        try:
+            with handle:
+                _write_json_lines(handle, records)
+            os.replace(handle.name, destination)
+        except BaseException:
+            Path(handle.name).unlink(missing_ok=True)
+            raise
+    print(f"Exported {args.kind} to {destination}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _lead_inputs(args: argparse.Namespace) -> list[dict[str, Any]]:
+    option_fields = {
+        key: getattr(args, key)
+        for key in ("name", "company", "email", "phone", "source", "note", "value", "title")
+        if getattr(args, key) is not None
+    }
+    if args.json is None:
+        if not option_fields:
+            raise UsageError("add-lead needs --name, --company, --email or --phone (or --json FILE)")
+        return [option_fields]
+    if option_fields:
+        raise UsageError("use either --json or the field options, not both")
+    source = "standard input" if args.json == "-" else args.json
+    try:
+        text = sys.stdin.read() if args.json == "-" else Path(args.json).read_text(encoding="utf-8-sig")
+        data = json.loads(text)
+    except OSError as error:
+        raise UsageError(f"{source}: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{source}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from error
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(isinstance(item, dict) for item in items):
+        raise UsageError(f"{source}: expected a JSON object or an array of objects")
+    return items
+
+
+def _add_lead(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services import leads
+    from crm_tui.services.records import lead_records
+
+    items = _lead_inputs(args)
+    engine = _open(target)
+    created, rejected = [], []
+    with session_scope(engine) as session:
+        for number, fields in enumerate(items, start=1):
+            # A savepoint per lead: a rejected one leaves no trace, the others still land.
+            savepoint = session.begin_nested()
+            try:
+                lead = leads.create_lead(session, leads.lead_from_fields(fields))
+            except ValidationError as error:
+                savepoint.rollback()
+                rejected.append(f"lead {number}: {error}" if len(items) > 1 else str(error))
+                continue
+            savepoint.commit()
+            created.append(lead)
+        records = lead_records(session, created)
+    for message in rejected:
+        _error(message)
+    if records:
+        if args.json is None:
+            print(json.dumps(records[0], ensure_ascii=False))
+        else:
+            _write_json_lines(sys.stdout, records)
+    if rejected:
+        if not created:
+            return EXIT_USAGE
+        _error(f"{len(created)} of {len(items)} leads added, {len(rejected)} rejected")
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _today(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.dates import describe_due
+    from crm_tui.db.engine import session_scope
+    from crm_tui.db.models import Activity
+    from crm_tui.services.activities import agenda
+    from crm_tui.services.records import activity_records
+
+    engine = _open(target)
+    with session_scope(engine) as session:
+        rows = agenda(session)
+        if args.json:
+            activities = [session.get(Activity, row.id) for row in rows]
+            _write_json_lines(sys.stdout, activity_records(session, [a for a in activities if a is not None]))
+            return EXIT_OK
+    if not rows:
+        print("Nothing due today. Nothing overdue.")
+    for row in rows:
+        due = describe_due(row.due_on) if row.due_on else ""
+        at = row.due_time.strftime("%H:%M") if row.due_time else ""
+        regarding = f" — {row.regarding}" if row.regarding else ""
+        print(f"{due:<12} {at:>5}  {row.kind:<7} {row.title}{regarding}")
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""The Textual front end. Screens call services; they never write SQL."""

@@ -1,0 +1,101 @@
+"""The app: five modes on keys 1–5, global keys, the command palette. Screens live in
+`ui/screens`; this class only wires them together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from sqlalchemy.engine import Engine
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from crm_tui.db.models import EntityKind
+from crm_tui.services.activities import get_activity, owner_subject
+from crm_tui.ui.commands import CrmCommands
+from crm_tui.ui.database import describe_failure, run_in_session
+from crm_tui.ui.dialogs.add_forms import add_dialog
+from crm_tui.ui.dialogs.search_dialog import SearchDialog
+from crm_tui.ui.screens.contacts import ContactsScreen
+from crm_tui.ui.screens.help import HelpScreen
+from crm_tui.ui.screens.inbox import InboxScreen
+from crm_tui.ui.screens.pipeline import PipelineScreen
+from crm_tui.ui.screens.record import RecordScreen
+from crm_tui.ui.screens.reports import ReportsScreen
+from crm_tui.ui.screens.today import TodayScreen
+
+ADDED_MESSAGES = {
+    "lead": "Lead added.",
+    "contact": "Contact added.",
+    "deal": "Deal added.",
+    "activity": "Task planned.",
+}
+
+
+class CrmApp(App[None]):
+    TITLE = "crm-tui"
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
+    COMMANDS = App.COMMANDS | {CrmCommands}
+    MODES: ClassVar = {
+        "inbox": InboxScreen,
+        "contacts": ContactsScreen,
+        "pipeline": PipelineScreen,
+        "today": TodayScreen,
+        "reports": ReportsScreen,
+    }
+    DEFAULT_MODE = "inbox"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "switch_mode('inbox')", "Inbox", show=False),
+        Binding("2", "switch_mode('contacts')", "Contacts", show=False),
+        Binding("3", "switch_mode('pipeline')", "Pipeline", show=False),
+        Binding("4", "switch_mode('today')", "Today", show=False),
+        Binding("5", "switch_mode('reports')", "Reports", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, engine: Engine, database: str) -> None:
+        super().__init__()
+        self.engine = engine
+        self.database = database
+        self.sub_title = database
+
+    def open_record(self, kind: EntityKind, record_id: int) -> None:
+        if kind is EntityKind.ACTIVITY:
+            self.open_activity_owner(record_id)
+        else:
+            self.push_screen(RecordScreen(kind, record_id))
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def open_activity_owner(self, activity_id: int) -> None:
+        owner = run_in_session(self, lambda session: owner_subject(get_activity(session, activity_id)))
+        if owner.kind is EntityKind.ACTIVITY:
+            self.call_from_thread(self.notify, "This task belongs to no record.")
+        else:
+            self.call_from_thread(self.open_record, owner.kind, owner.id)
+
+    def action_search(self) -> None:
+        def opened(choice: tuple[EntityKind, int] | None) -> None:
+            if choice is not None:
+                self.open_record(*choice)
+
+        self.push_screen(SearchDialog(), opened)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.screen, self.database))
+
+    def action_add(self, kind: str) -> None:
+        def added(result: object) -> None:
+            if result is not None:
+                self.notify(ADDED_MESSAGES.get(kind, "Added."))
+
+        self.push_screen(add_dialog(kind), added)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place turns a failed database task into a message instead of a crash."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(describe_failure(event.worker.error), title="Could not finish", severity="error")

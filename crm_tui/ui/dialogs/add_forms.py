@@ -1,0 +1,77 @@
+"""The "add" forms for each kind of record, and the service call each one makes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_tui.services import activities, contacts, deals, leads
+from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
+
+
+def _task_fields() -> list[FormField]:
+    from crm_tui.ui.screens.record import task_fields
+
+    return task_fields()
+
+
+def _add_lead(session: Any, values: dict[str, str]) -> object:
+    return leads.create_lead(session, leads.lead_from_fields(values))
+
+
+def _add_contact(session: Any, values: dict[str, str]) -> object:
+    return contacts.create_contact(session, contacts.contact_from_fields(values))
+
+
+def _add_deal(session: Any, values: dict[str, str]) -> object:
+    return deals.create_deal(session, deals.deal_from_fields(session, values))
+
+
+def _add_activity(session: Any, values: dict[str, str]) -> object:
+    return activities.create_activity(session, activities.activity_from_fields(values))
+
+
+def add_dialog(kind: str) -> FormDialog:
+    """The form to add a record of `kind` (lead, contact, deal, activity)."""
+    if kind == "lead":
+        return FormDialog(
+            "New lead",
+            [
+                FormField("name", "Person", placeholder="Анна Петрова"),
+                FormField("company", "Company", placeholder="ООО «Ромашка»"),
+                FormField("email", "Email"),
+                FormField("phone", "Phone", placeholder="+7 912 345-67-89"),
+                FormField("source", "Source", placeholder="Website, Referral, Cold call…"),
+                FormField("value", "Expected value", placeholder="150 000"),
+                FormField("notes", "Notes"),
+            ],
+            _add_lead,
+        )
+    if kind == "contact":
+        return FormDialog(
+            "New contact",
+            [
+                FormField("first_name", "First name"),
+                FormField("last_name", "Last name"),
+                FormField("company", "Company", placeholder="found by name, or created"),
+                FormField("title", "Job title"),
+                FormField("email", "Email"),
+                FormField("phone", "Phone", placeholder="+7 912 345-67-89"),
+                FormField("tags", "Tags", placeholder="comma separated"),
+            ],
+            _add_contact,
+        )
+    if kind == "deal":
+        return FormDialog(
+            "New deal",
+            [
+                FormField("title", "Title", placeholder="50 licences for Acme"),
+                FormField("amount", "Amount", placeholder="150 000"),
+                FormField("company", "Company", placeholder="found by name, or created"),
+                FormField("stage", "Stage", placeholder="empty: the first stage"),
+                FormField("expected_close", "Expected close", placeholder="2026-12-31 or +30d"),
+            ],
+            _add_deal,
+        )
+    if kind == "activity":
+        return FormDialog("New task", _task_fields(), _add_activity)
+    raise ValueError(f"cannot add a {kind}")

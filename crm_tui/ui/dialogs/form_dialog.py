@@ -1,0 +1,117 @@
+"""A small form in a dialog: fields, a Save that runs a service, errors shown beside the form.
+
+The service call runs in a thread worker inside one transaction; a ValidationError keeps the
+dialog open with the message and the cursor on the field at fault, so nothing is lost and
+nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, TextArea
+from textual.worker import Worker, WorkerState
+
+from crm_tui.errors import ValidationError
+from crm_tui.ui.database import describe_failure, run_in_session
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    multiline: bool = False
+
+
+class FormDialog(ModalScreen[Any]):
+    """Returns what `submit` returned, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[FormField],
+        submit: Callable[[Any, dict[str, str]], Any],
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+        self.submit = submit
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form", classes="dialog"):
+            yield Label(self.form_title, classes="dialog-title")
+            with VerticalScroll(id="form-fields"):
+                for field in self.fields:
+                    with Horizontal(classes="field-row multiline" if field.multiline else "field-row"):
+                        yield Label(field.label, classes="field-label")
+                        if field.multiline:
+                            yield TextArea(field.value, id=f"field-{field.name}", classes="field-input")
+                        else:
+                            yield Input(
+                                field.value,
+                                placeholder=field.placeholder,
+                                id=f"field-{field.name}",
+                                classes="field-input",
+                                compact=True,
+                            )
+            yield Label("", id="form-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save ctrl+s", variant="primary", id="save", compact=True)
+                yield Button("Cancel esc", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    def values(self) -> dict[str, str]:
+        collected = {}
+        for field in self.fields:
+            widget = self.query_one(f"#field-{field.name}")
+            collected[field.name] = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+        return collected
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self.query_one("#form-error", Label).update("Saving…")
+        self._save(self.values())
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
+    def _save(self, values: dict[str, str]) -> Any:
+        return run_in_session(self, lambda session: self.submit(session, values))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "form-save":
+            return
+        event.stop()  # this dialog reports its own failures beside the form
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+        elif event.state == WorkerState.ERROR and event.worker.error is not None:
+            self._show_error(event.worker.error)
+
+    def _show_error(self, error: BaseException) -> None:
+        self.query_one("#form-error", Label).update(f"[b]⚠[/b] {describe_failure(error)}")
+        if isinstance(error, ValidationError):
+            field_name = error.field.split(" ")[0].replace(" ", "_")
+            for field in self.fields:
+                if field.name == field_name or field.name.startswith(field_name):
+                    self.query_one(f"#field-{field.name}").focus()
+                    break

@@ -1,0 +1,106 @@
+"""What every mode screen shares: the mode bar on top, the footer with the keys below."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label
+
+from crm_tui.db.models import EntityKind
+from crm_tui.ui.widgets.empty_state import EmptyState
+from crm_tui.ui.widgets.mode_bar import ModeBar
+from crm_tui.ui.widgets.record_table import Column, RecordTable
+
+
+class ModeScreen(Screen[None]):
+    MODE: ClassVar[str] = ""
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar(self.MODE)
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+
+class ListScreen(ModeScreen):
+    """A mode whose body is one paged list of records; enter opens a record's card."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", show=True),
+        Binding("a", "add", "Add"),
+        Binding("r", "reload", "Refresh", show=False),
+    ]
+
+    TITLE: ClassVar[str] = ""
+    KIND: ClassVar[EntityKind]
+    EMPTY_MESSAGE: ClassVar[str] = "Nothing here yet."
+
+    def columns(self) -> Sequence[Column]:
+        raise NotImplementedError
+
+    def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[Any]:
+        raise NotImplementedError
+
+    def count(self, session: Any) -> int:
+        raise NotImplementedError
+
+    def cells(self, row: Any) -> Sequence[str | Text]:
+        raise NotImplementedError
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="list-body"):
+            yield Label(self.TITLE, id="list-title")
+            yield self.summary_widget()
+            yield RecordTable(
+                self.columns(), self.fetch_page, self.count, lambda row: row.id, self.cells, id="records"
+            )
+            yield EmptyState(self.EMPTY_MESSAGE, id="empty")
+
+    def summary_widget(self) -> Label:
+        """A line under the title for per-mode totals; hidden unless a mode fills it."""
+        label = Label("", id="list-summary")
+        label.display = False
+        return label
+
+    @property
+    def table(self) -> RecordTable[Any]:
+        return self.query_one("#records", RecordTable)
+
+    def on_screen_resume(self) -> None:
+        # Coming back from a card or a dialog: show what changed meanwhile.
+        if self.is_mounted and self.table.is_mounted:
+            self.table.reload()
+
+    def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
+        self.query_one("#list-title", Label).update(f"{self.TITLE} · {event.total:,}")
+        empty = event.total == 0
+        self.query_one("#empty", EmptyState).set_class(empty, "visible")
+        self.table.display = not empty
+
+    def on_record_table_opened(self, event: RecordTable.Opened) -> None:
+        self.open_record(event.record_id)
+
+    def open_record(self, record_id: int) -> None:
+        from crm_tui.ui.database import crm_app
+
+        crm_app(self).open_record(self.KIND, record_id)
+
+    def action_open(self) -> None:
+        if (record_id := self.table.selected_id) is not None:
+            self.open_record(record_id)
+
+    def action_reload(self) -> None:
+        self.table.reload()
+
+    def action_add(self) -> None:
+        from crm_tui.ui.database import crm_app
+
+        crm_app(self).action_add(self.KIND.value)

@@ -1,0 +1,80 @@
+"""`?`: every key of the app and of the screen below, and where the data lives."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
+
+from crm_tui.db.backup import backups_dir
+from crm_tui.paths import sqlite_file
+
+
+def _key_name(key: str) -> str:
+    return {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter"}.get(key, key)
+
+
+def _binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
+    rows = []
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.description:
+            keys = ", ".join(_key_name(key.strip()) for key in binding.key.split(","))
+            rows.append((keys, binding.description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close"),
+    ]
+
+    def __init__(self, under: Screen[object], database: str) -> None:
+        super().__init__()
+        self.under = under
+        self.database = database
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help", classes="dialog"):
+            yield Label("Keys", classes="dialog-title")
+            with VerticalScroll():
+                yield Static(self._keys_table())
+                yield Static(self._where_table())
+            yield Label("esc closes", classes="dim")
+
+    def _keys_table(self) -> Table:
+        table = Table(box=None, padding=(0, 2), show_header=False)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        sections = [
+            ("Everywhere", _binding_rows(list(self.app.BINDINGS))),
+            ("Lists", [("j, k, ↑, ↓", "Move"), ("g, G", "First, last"), ("enter", "Open")]),
+            ("This screen", _binding_rows(list(type(self.under).BINDINGS))),
+            ("Dialogs", [("enter, ctrl+s", "Save"), ("esc", "Cancel"), ("tab", "Next field")]),
+        ]
+        for title, rows in sections:
+            if not rows:
+                continue
+            table.add_row(Text(title, style="underline"), "")
+            for keys, description in rows:
+                table.add_row(keys, description)
+        return table
+
+    def _where_table(self) -> Table:
+        table = Table(box=None, padding=(0, 2), show_header=False)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        table.add_row(Text("Data", style="underline"), "")
+        table.add_row("Database", self.database)
+        file = sqlite_file(self.database)
+        if file is not None:
+            table.add_row("Backups", str(backups_dir(file)))
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

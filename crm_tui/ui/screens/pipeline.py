@@ -1,0 +1,74 @@
+"""Mode 3: open deals in pipeline order, with the count and sum of each stage on top."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+
+from crm_tui.dates import humanize_age
+from crm_tui.db.models import EntityKind, StageKind
+from crm_tui.services import deals
+from crm_tui.services.validation import format_money
+from crm_tui.ui.database import run_in_session
+from crm_tui.ui.screens.base import ListScreen
+from crm_tui.ui.widgets.record_table import Column, RecordTable
+
+
+class PipelineScreen(ListScreen):
+    MODE = "pipeline"
+    TITLE = "Pipeline: open deals"
+    KIND: ClassVar[EntityKind] = EntityKind.DEAL
+    EMPTY_MESSAGE = "No open deals. Press [b]a[/b] to add one."
+
+    def columns(self) -> Sequence[Column]:
+        return [
+            Column("Stage", 12),
+            Column("Deal", 28),
+            Column("Company", 20),
+            Column("Contact", 18),
+            Column("Amount", 14),
+            Column("In stage", 8),
+            Column("Close by", 10),
+        ]
+
+    def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[deals.DealRow]:
+        return deals.list_deals(session, offset=offset, limit=limit)
+
+    def count(self, session: Any) -> int:
+        return deals.count_deals(session)
+
+    def cells(self, row: deals.DealRow) -> Sequence[str | Text]:
+        return [
+            row.stage,
+            Text(row.title, style="bold"),
+            row.company,
+            row.contact,
+            Text(format_money(row.amount, row.currency), justify="right"),
+            humanize_age(row.stage_entered_at),
+            row.expected_close_on.isoformat() if row.expected_close_on else "",
+        ]
+
+    def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
+        super().on_record_table_loaded(event)
+        self._load_totals()
+
+    @work(thread=True, exclusive=True, group="pipeline-totals", exit_on_error=False)
+    def _load_totals(self) -> None:
+        totals = run_in_session(self, deals.stage_totals)
+        self.app.call_from_thread(self._show_totals, totals)
+
+    def _show_totals(self, totals: list[deals.StageTotal]) -> None:
+        line = Text()
+        for total in totals:
+            if total.kind != StageKind.OPEN.value:
+                continue
+            if line:
+                line.append("  │  ", style="dim")
+            line.append(f"{total.name} ", style="bold")
+            line.append(f"{total.count} · {format_money(total.amount)}")
+        summary = self.query_one("#list-summary")
+        summary.update(line)  # type: ignore[attr-defined]
+        summary.display = bool(line)

@@ -1,0 +1,180 @@
+"""A record's card: its fields, related records, open activities and timeline.
+
+One screen serves contacts, companies, leads and deals; what a card holds is decided by
+`services.cards`, so the rules are tested without the app.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crm_tui.db.models import EntityKind
+from crm_tui.services import activities
+from crm_tui.services.cards import Card, CardLink, load_card
+from crm_tui.services.events import add_note
+from crm_tui.ui.database import crm_app, run_in_session
+from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
+
+EVENT_STYLES = {
+    "note": "bold",
+    "stage_changed": "cyan",
+    "status_changed": "cyan",
+    "created": "green",
+    "call": "magenta",
+    "meeting": "magenta",
+    "email": "magenta",
+    "field_changed": "dim",
+}
+
+
+class RecordScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("n", "note", "Note"),
+        Binding("t", "task", "Task"),
+        Binding("r", "reload", "Refresh", show=False),
+    ]
+
+    def __init__(self, kind: EntityKind, record_id: int) -> None:
+        super().__init__()
+        self.kind = kind
+        self.record_id = record_id
+        self.card: Card | None = None
+        self.link_targets: dict[str, CardLink] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="card-title")
+        with Horizontal(id="card-top"):
+            with VerticalScroll(id="card-fields-box"):
+                yield Static("Loading…", id="card-fields")
+            with Vertical(id="card-links-box"):
+                yield OptionList(id="card-links")
+        yield Label("Timeline (newest first)", id="timeline-title")
+        timeline: DataTable[Any] = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        timeline.add_column("When", width=16)
+        timeline.add_column("What", width=14)
+        timeline.add_column("", key="text")
+        yield timeline
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.card is not None:
+            self.load()
+
+    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
+    def load(self) -> None:
+        card = run_in_session(self, lambda session: load_card(session, self.kind, self.record_id))
+        self.app.call_from_thread(self._show, card)
+
+    def _show(self, card: Card) -> None:
+        self.card = card
+        title = Text.assemble((f" {card.kind.value.upper()} ", "reverse bold"), " ", (card.title, "bold"))
+        if card.subtitle:
+            title.append(f"  {card.subtitle}", style="dim")
+        self.query_one("#card-title", Label).update(title)
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for label, value in card.fields:
+            grid.add_row(label, value)
+        self.query_one("#card-fields", Static).update(grid)
+        self._show_links(card)
+        self._show_timeline(card)
+
+    def _show_links(self, card: Card) -> None:
+        links = self.query_one("#card-links", OptionList)
+        highlighted = links.highlighted
+        links.clear_options()
+        self.link_targets = {}
+        for section, items in card.links:
+            links.add_option(Option(Text(section, style="bold underline"), disabled=True))
+            if not items:
+                links.add_option(Option(Text("  —", style="dim"), disabled=True))
+            for item in items:
+                option_id = f"{item.kind.value}-{item.id}"
+                self.link_targets[option_id] = item
+                links.add_option(Option(f"  {item.text}", id=option_id))
+        if highlighted is not None and highlighted < links.option_count:
+            links.highlighted = highlighted
+
+    def _show_timeline(self, card: Card) -> None:
+        table = self.query_one("#timeline", DataTable)
+        table.clear()
+        for index, entry in enumerate(card.timeline):
+            style = EVENT_STYLES.get(entry.kind, "")
+            table.add_row(
+                entry.when, Text(entry.kind.replace("_", " "), style=style), entry.text, key=str(index)
+            )
+        if not card.timeline:
+            table.add_row("", "", Text("Nothing yet. Press n to add a note.", style="dim"))
+
+    @on(OptionList.OptionSelected, "#card-links")
+    def _open_link(self, event: OptionList.OptionSelected) -> None:
+        target = self.link_targets.get(event.option.id or "")
+        if target is None:
+            return
+        if target.kind is EntityKind.ACTIVITY:
+            self.notify("Activities are worked from Today (4): d marks one done.")
+            return
+        crm_app(self).open_record(target.kind, target.id)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_note(self) -> None:
+        def save(session: Any, values: dict[str, str]) -> object:
+            assert self.card is not None and self.card.subject is not None
+            return add_note(session, self.card.subject, values["note"])
+
+        if self.card is None:
+            return
+        dialog = FormDialog(f"Note on {self.card.title}", [FormField("note", "Note", multiline=True)], save)
+        self.app.push_screen(dialog, self._after_change("Note added to the timeline."))
+
+    def action_task(self) -> None:
+        if self.card is None:
+            return
+        link_field = f"{self.kind.value}_id"
+        record_id = str(self.record_id)
+
+        def save(session: Any, values: dict[str, str]) -> object:
+            return activities.create_activity(
+                session, activities.activity_from_fields(values | {link_field: record_id})
+            )
+
+        dialog = FormDialog(f"Task for {self.card.title}", task_fields(), save)
+        self.app.push_screen(dialog, self._after_change("Task planned."))
+
+    def _after_change(self, message: str) -> Any:
+        def done(result: object) -> None:
+            if result is not None:
+                self.notify(message)
+                self.load()
+
+        return done
+
+
+def task_fields() -> list[FormField]:
+    return [
+        FormField("kind", "Kind", "call", placeholder="call, meeting, email or task"),
+        FormField("title", "What", placeholder="e.g. Call back about the proposal"),
+        FormField("due", "Due date", "today", placeholder="2026-12-15 or 15.12.2026"),
+        FormField("time", "Time", placeholder="optional, 14:30"),
+        FormField("notes", "Notes", placeholder="optional"),
+    ]

@@ -1,0 +1,148 @@
+"""A keyboard list of database records that loads a page at a time.
+
+Rows are keyed by the record's id. The first page comes in a thread worker; the next one is
+fetched when the cursor comes near the last loaded row, so 100,000 records open as fast as
+100 and never all sit in the widget at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable
+
+from crm_tui.ui.database import run_in_session
+
+Row = TypeVar("Row")
+
+PAGE_SIZE = 100
+# How close to the last loaded row the cursor may come before the next page is fetched.
+PREFETCH_MARGIN = 20
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int | None = None
+
+
+class RecordTable(DataTable[Any], Generic[Row]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "Top", show=False),
+        Binding("G", "scroll_bottom", "Bottom", show=False),
+    ]
+
+    class Loaded(Message):
+        """A page arrived; `total` is the number of records in the whole list."""
+
+        def __init__(self, table: RecordTable[Any], total: int) -> None:
+            super().__init__()
+            self.table = table
+            self.total = total
+
+        @property
+        def control(self) -> RecordTable[Any]:
+            return self.table
+
+    class Opened(Message):
+        """The user pressed enter on a row."""
+
+        def __init__(self, table: RecordTable[Any], record_id: int) -> None:
+            super().__init__()
+            self.table = table
+            self.record_id = record_id
+
+        @property
+        def control(self) -> RecordTable[Any]:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        fetch_page: Callable[[Any, int, int], Sequence[Row]],
+        count: Callable[[Any], int],
+        row_id: Callable[[Row], int],
+        cells: Callable[[Row], Sequence[str | Text]],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._columns_spec = columns
+        self._fetch_page = fetch_page
+        self._count = count
+        self._row_id = row_id
+        self._cells = cells
+        self.total = 0
+        self._loading_more = False
+
+    def on_mount(self) -> None:
+        for column in self._columns_spec:
+            self.add_column(column.label, width=column.width)
+        self.reload()
+
+    @property
+    def loaded(self) -> int:
+        return self.row_count
+
+    def reload(self) -> None:
+        """Read the list again from the first page, keeping the cursor on the same record."""
+        self._load(offset=0, replace=True)
+
+    @work(thread=True, exclusive=True, group="record-table", exit_on_error=False)
+    def _load(self, offset: int, replace: bool) -> None:
+        def read(session: Any) -> tuple[int, Sequence[Row]]:
+            total = self._count(session) if replace else self.total
+            keep = max(PAGE_SIZE, self.row_count) if replace else PAGE_SIZE
+            return total, self._fetch_page(session, offset, keep)
+
+        total, rows = run_in_session(self, read)
+        self.app.call_from_thread(self._show, total, rows, replace)
+
+    def _show(self, total: int, rows: Sequence[Row], replace: bool) -> None:
+        selected = self.selected_id
+        if replace:
+            self.clear()
+        for row in rows:
+            key = str(self._row_id(row))
+            if key not in self.rows:
+                self.add_row(*self._cells(row), key=key)
+        self.total = total
+        self._loading_more = False
+        if replace and selected is not None and str(selected) in self.rows:
+            self.move_cursor(row=self.get_row_index(str(selected)))
+        self.post_message(self.Loaded(self, total))
+
+    @property
+    def selected_id(self) -> int | None:
+        if self.row_count == 0:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:  # the cursor can point past a list that just shrank
+            return None
+        return int(key.value) if key.value is not None else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        near_end = event.cursor_row >= self.row_count - PREFETCH_MARGIN
+        if near_end and self.row_count < self.total and not self._loading_more:
+            self._loading_more = True
+            self._load(offset=self.row_count, replace=False)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Opened(self, int(event.row_key.value)))
+
+    def action_scroll_top(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:
+        self.move_cursor(row=max(self.row_count - 1, 0))
