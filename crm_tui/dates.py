@@ -69,13 +69,13 @@ def parse_date(text: str) -> date:
 
 
 def humanize_age(moment: datetime, now: datetime | None = None) -> str:
-    """`just now`, `5m`, `3h`, `2d`, `7w`: how long ago a stored timestamp was."""
+    """`now`, `5m`, `3h`, `2d`, `7w`: how long ago a stored timestamp was."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     elapsed = (now or utcnow()) - moment
     seconds = int(elapsed.total_seconds())
     if seconds < 60:
-        return "just now"
+        return "now"
     if seconds < 3600:
         return f"{seconds // 60}m"
     if seconds < 86400:
@@ -102,5 +102,8 @@ def day_start_utc(day: date) -> datetime:
     return local_midnight.astimezone(UTC)
 
 
-def days_ago(days: int) -> datetime:
-    return utcnow() - timedelta(days=days)
+def days_since(moment: datetime) -> int:
+    """Whole days from a stored timestamp to now (a deal's days in its stage)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max((utcnow() - moment).days, 0)

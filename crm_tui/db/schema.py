@@ -110,6 +110,11 @@ def ensure_schema(engine: Engine, file: Path | None) -> None:
     if version is not None and file is not None:
         snapshot(file, f"before-upgrade-v{version}")
     with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, so DDL would commit
+            # step by step and a failed step would leave the earlier ones applied under the old
+            # version. An explicit BEGIN makes the whole upgrade one transaction.
+            connection.exec_driver_sql("BEGIN")
         if version is None:
             SQLModel.metadata.create_all(connection)
             connection.execute(text(SEARCH_INDEX_DDL))
@@ -130,7 +135,13 @@ def _seed(connection: Connection) -> None:
     connection.execute(
         stage_table.insert(),
         [
-            {"name": name, "position": position, "probability": probability, "kind": kind.value, "rot_days": rot}
+            {
+                "name": name,
+                "position": position,
+                "probability": probability,
+                "kind": kind.value,
+                "rot_days": rot,
+            }
             for position, (name, probability, kind, rot) in enumerate(DEFAULT_STAGES)
         ],
     )

@@ -78,11 +78,17 @@ def create_activity(session: Session, data: ActivityCreate) -> Activity:
                 field.removesuffix("_id"), f"no {field.removesuffix('_id')} with id {record_id}"
             )
     update: dict[str, object] = {"title": title, "notes": clean(data.notes)}
-    # An activity on a deal or lead also belongs to its person, so it shows on their card.
-    if data.deal_id is not None and data.contact_id is None:
+    # An activity on a deal also belongs to its person and company, and one with a person to
+    # the person's company, so it shows on each of their cards and timelines.
+    contact_id, company_id = data.contact_id, data.company_id
+    if data.deal_id is not None and contact_id is None:
         deal = session.get(Deal, data.deal_id)
         if deal is not None:
-            update |= {"contact_id": deal.contact_id, "company_id": data.company_id or deal.company_id}
+            contact_id, company_id = deal.contact_id, company_id or deal.company_id
+    if contact_id is not None and company_id is None:
+        contact = session.get(Contact, contact_id)
+        company_id = contact.company_id if contact is not None else None
+    update |= {"contact_id": contact_id, "company_id": company_id}
     activity = Activity.model_validate(data, update=update)
     session.add(activity)
     session.flush()

@@ -7,11 +7,12 @@ without the app.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import describe_due, humanize_age, to_local
-from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind, Lead, Stage, StageKind
+from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind, Stage, StageKind
 from crm_tui.services import activities, contacts, events
 from crm_tui.services.companies import get_company
 from crm_tui.services.contacts import get_contact
@@ -97,6 +98,12 @@ def _timeline(session: Session, subject: Subject) -> list[TimelineEntry]:
     ]
 
 
+def _ago(moment: datetime) -> str:
+    """`3d ago`, but `now` alone: humanize_age words the last minute without a number."""
+    age = humanize_age(moment)
+    return f"{age} ago" if age[:1].isdigit() else age
+
+
 def _next_step(next_on: object, goal: str | None) -> str:
     return " ".join(filter(None, [str(next_on) if next_on else "", goal or ""])) or "—"
 
@@ -123,16 +130,25 @@ def _contact_card(session: Session, contact_id: int) -> Card:
     fields = [
         ("Company", company.name if company else "—"),
         ("Title", contact.title or "—"),
-        *[(f"Email ({e.kind})", e.value + (" ★" if e.is_primary and len(emails) > 1 else "")) for e in emails],
-        *[(f"Phone ({p.kind})", p.value + (f"  {p.e164}" if p.e164 and p.e164 != p.value else "")) for p in phones],
         *[
-            (f"Address ({a.kind})", ", ".join(filter(None, [a.street, a.city, a.region, a.postcode, a.country])))
+            (f"Email ({e.kind})", e.value + (" ★" if e.is_primary and len(emails) > 1 else ""))
+            for e in emails
+        ],
+        *[
+            (f"Phone ({p.kind})", p.value + (f"  {p.e164}" if p.e164 and p.e164 != p.value else ""))
+            for p in phones
+        ],
+        *[
+            (
+                f"Address ({a.kind})",
+                ", ".join(filter(None, [a.street, a.city, a.region, a.postcode, a.country])),
+            )
             for a in addresses
         ],
         ("Birthday", contact.birthday.isoformat() if contact.birthday else "—"),
         ("Tags", ", ".join(contacts.tags_of(session, contact_id)) or "—"),
         ("Source", contact.source or "—"),
-        ("Last touch", humanize_age(contact.last_touch_at) + " ago" if contact.last_touch_at else "never"),
+        ("Last touch", _ago(contact.last_touch_at) if contact.last_touch_at else "never"),
         ("Next step", _next_step(contact.next_contact_on, contact.next_contact_goal)),
         ("Notes", contact.notes or "—"),
         *[(f"vCard {key}", str(value)) for key, value in sorted(contact.extra.items())],
@@ -142,13 +158,17 @@ def _contact_card(session: Session, contact_id: int) -> Card:
         ("Deals", _deal_links(session, col(Deal.contact_id) == contact_id)),
         ("Open activities", _activity_links(session, contacts.subject(contact))),
     ]
-    return Card(EntityKind.CONTACT, contact_id, contact.full_name, company.name if company else "", fields, links)
+    return Card(
+        EntityKind.CONTACT, contact_id, contact.full_name, company.name if company else "", fields, links
+    )
 
 
 def _company_card(session: Session, company_id: int) -> Card:
     company = get_company(session, company_id)
     people = session.exec(
-        select(Contact).where(Contact.company_id == company_id, col(Contact.archived_at).is_(None)).order_by(Contact.full_name_fold)
+        select(Contact)
+        .where(Contact.company_id == company_id, col(Contact.archived_at).is_(None))
+        .order_by(Contact.full_name_fold)
     ).all()
     fields = [
         ("Industry", company.industry or "—"),
@@ -161,7 +181,15 @@ def _company_card(session: Session, company_id: int) -> Card:
     ]
     subject = Subject(EntityKind.COMPANY, company_id, company_id=company_id)
     links = [
-        ("People", [CardLink(EntityKind.CONTACT, p.id or 0, f"{p.full_name}" + (f" · {p.title}" if p.title else "")) for p in people]),
+        (
+            "People",
+            [
+                CardLink(
+                    EntityKind.CONTACT, p.id or 0, f"{p.full_name}" + (f" · {p.title}" if p.title else "")
+                )
+                for p in people
+            ],
+        ),
         ("Deals", _deal_links(session, col(Deal.company_id) == company_id)),
         ("Open activities", _activity_links(session, subject)),
     ]
@@ -218,4 +246,11 @@ def _deal_card(session: Session, deal_id: int) -> Card:
     ]
     subject = Subject(EntityKind.DEAL, deal_id, contact_id=deal.contact_id, company_id=deal.company_id)
     links = [("Contact and company", people), ("Open activities", _activity_links(session, subject))]
-    return Card(EntityKind.DEAL, deal_id, deal.title, f"{stage_name} · {format_money(deal.amount, deal.currency)}", fields, links)
+    return Card(
+        EntityKind.DEAL,
+        deal_id,
+        deal.title,
+        f"{stage_name} · {format_money(deal.amount, deal.currency)}",
+        fields,
+        links,
+    )

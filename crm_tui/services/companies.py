@@ -71,6 +71,7 @@ def update_company(session: Session, company_id: int, changes: dict[str, Any]) -
         search.reindex(session, EntityKind.COMPANY, [company_id])
         contact_ids = session.exec(select(Contact.id).where(Contact.company_id == company_id)).all()
         search.reindex(session, EntityKind.CONTACT, [i for i in contact_ids if i is not None])
+        search.reindex_deals_of(session, EntityKind.COMPANY, company_id)
     return company
 
 

@@ -209,6 +209,7 @@ def update_contact(session: Session, contact_id: int, changes: dict[str, Any]) -
         contact.updated_at = utcnow()
         session.flush()
         search.reindex(session, EntityKind.CONTACT, [contact_id])
+        search.reindex_deals_of(session, EntityKind.CONTACT, contact_id)
     return contact
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from crm_tui.db.models import EntityKind, Event
 from crm_tui.errors import ValidationError
+from crm_tui.services.validation import format_money
 
 
 class EventKind:
@@ -78,14 +79,21 @@ def apply_changes(session: Session, record: Any, subject: Subject, changes: dict
             session,
             subject,
             EventKind.FIELD_CHANGED,
-            f"{field.replace('_', ' ')}: {_shown(old)} → {_shown(new)}",
+            f"{field.replace('_', ' ')}: {_shown(old, field)} → {_shown(new, field)}",
             {"field": field, "old": old, "new": new},
         )
     return changed
 
 
-def _shown(value: Any) -> str:
-    return "—" if value in (None, "") else str(_jsonable(value))
+# Fields whose stored value is not what a person reads: money is kept in minor units.
+_FIELD_DISPLAY: dict[str, Any] = {"amount": format_money, "value": format_money}
+
+
+def _shown(value: Any, field: str = "") -> str:
+    if value in (None, ""):
+        return "—"
+    display = _FIELD_DISPLAY.get(field)
+    return display(value) if display else str(_jsonable(value))
 
 
 def add_note(session: Session, subject: Subject, text: str) -> Event:

@@ -48,11 +48,29 @@ def lead_from_fields(fields: dict[str, Any]) -> LeadBase:
     `value`, `title`, `next_contact` (a date) and `goal`. Raises ValidationError naming the
     field that is wrong.
     """
-    known = {"name", "person_name", "company", "company_name", "email", "phone", "source", "note", "notes",
-             "value", "currency", "title", "next_contact", "next_contact_on", "goal", "next_contact_goal"}
+    known = {
+        "name",
+        "person_name",
+        "company",
+        "company_name",
+        "email",
+        "phone",
+        "source",
+        "note",
+        "notes",
+        "value",
+        "currency",
+        "title",
+        "next_contact",
+        "next_contact_on",
+        "goal",
+        "next_contact_goal",
+    }
     unknown = sorted(set(fields) - known)
     if unknown:
-        raise ValidationError(unknown[0], "is not a lead field (use name, company, email, phone, source, note, value)")
+        raise ValidationError(
+            unknown[0], "is not a lead field (use name, company, email, phone, source, note, value)"
+        )
 
     def text(*names: str) -> str | None:
         for name in names:
@@ -71,7 +89,9 @@ def lead_from_fields(fields: dict[str, Any]) -> LeadBase:
         phone=text("phone"),
         source=text("source"),
         notes=text("note", "notes"),
-        value=parse_money(fields.get("value"), field="value") if fields.get("value") not in (None, "") else None,
+        value=parse_money(fields.get("value"), field="value")
+        if fields.get("value") not in (None, "")
+        else None,
         currency=(text("currency") or "").upper() or "",
         next_contact_on=parse_optional_date(text("next_contact", "next_contact_on"), "next_contact"),
         next_contact_goal=text("goal", "next_contact_goal"),
@@ -82,7 +102,12 @@ def create_lead(session: Session, data: LeadBase) -> Lead:
     email = parse_email(data.email)
     phone = parse_phone(data.phone, phone_region(session))
     person, company = (data.person_name or "").strip(), (data.company_name or "").strip()
-    title = (data.title or "").strip() or " · ".join(filter(None, [person, company])) or email or (phone[0] if phone else "")
+    title = (
+        (data.title or "").strip()
+        or " · ".join(filter(None, [person, company]))
+        or email
+        or (phone[0] if phone else "")
+    )
     if not title:
         raise ValidationError("name", "a lead needs at least a name, a company, an email or a phone")
     lead = Lead.model_validate(
@@ -137,8 +162,16 @@ def set_status(session: Session, lead_id: int, status: LeadStatus, reason: str |
     lead.status = status.value
     lead.disqualify_reason = clean(reason) if status is LeadStatus.DISQUALIFIED else None
     lead.updated_at = utcnow()
-    text = f"status: {old} → {status.value}" + (f" ({lead.disqualify_reason})" if lead.disqualify_reason else "")
-    record_event(session, subject(lead), EventKind.STATUS_CHANGED, text, {"old": old, "new": status.value, "reason": reason})
+    text = f"status: {old} → {status.value}" + (
+        f" ({lead.disqualify_reason})" if lead.disqualify_reason else ""
+    )
+    record_event(
+        session,
+        subject(lead),
+        EventKind.STATUS_CHANGED,
+        text,
+        {"old": old, "new": status.value, "reason": reason},
+    )
     return lead
 
 
@@ -190,8 +223,16 @@ def list_leads(
     ).all()
     return [
         LeadRow(
-            lead.id or 0, lead.title, lead.person_name, lead.company_name, lead.source or "", lead.status,
-            lead.created_at, lead.next_contact_on, lead.value, lead.currency,
+            lead.id or 0,
+            lead.title,
+            lead.person_name,
+            lead.company_name,
+            lead.source or "",
+            lead.status,
+            lead.created_at,
+            lead.next_contact_on,
+            lead.value,
+            lead.currency,
         )
         for lead in leads
     ]

@@ -53,36 +53,53 @@ def _company_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return {row[0]: row[1] for row in session.exec(select(Company.id, Company.name).where(col(Company.id).in_(wanted)))}
+    return {
+        row[0]: row[1]
+        for row in session.exec(select(Company.id, Company.name).where(col(Company.id).in_(wanted)))
+    }
 
 
 def _contact_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return {row[0]: row[1] for row in session.exec(select(Contact.id, Contact.full_name).where(col(Contact.id).in_(wanted)))}
+    return {
+        row[0]: row[1]
+        for row in session.exec(select(Contact.id, Contact.full_name).where(col(Contact.id).in_(wanted)))
+    }
 
 
 def contact_records(session: Session, contacts: list[Contact]) -> list[dict[str, Any]]:
     ids = [contact.id for contact in contacts]
     emails: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for email in session.exec(
-        select(ContactEmail).where(col(ContactEmail.contact_id).in_(ids)).order_by(col(ContactEmail.is_primary).desc(), col(ContactEmail.id))
+        select(ContactEmail)
+        .where(col(ContactEmail.contact_id).in_(ids))
+        .order_by(col(ContactEmail.is_primary).desc(), col(ContactEmail.id))
     ):
-        emails[email.contact_id].append({"value": email.value, "kind": email.kind, "primary": email.is_primary})
+        emails[email.contact_id].append(
+            {"value": email.value, "kind": email.kind, "primary": email.is_primary}
+        )
     phones: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for phone in session.exec(
-        select(ContactPhone).where(col(ContactPhone.contact_id).in_(ids)).order_by(col(ContactPhone.is_primary).desc(), col(ContactPhone.id))
+        select(ContactPhone)
+        .where(col(ContactPhone.contact_id).in_(ids))
+        .order_by(col(ContactPhone.is_primary).desc(), col(ContactPhone.id))
     ):
-        phones[phone.contact_id].append({"value": phone.value, "e164": phone.e164, "kind": phone.kind, "primary": phone.is_primary})
+        phones[phone.contact_id].append(
+            {"value": phone.value, "e164": phone.e164, "kind": phone.kind, "primary": phone.is_primary}
+        )
     addresses: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for address in session.exec(select(ContactAddress).where(col(ContactAddress.contact_id).in_(ids))):
         addresses[address.contact_id].append(
-            address.model_dump(include={"kind", "street", "city", "region", "postcode", "country"}) | {"primary": address.is_primary}
+            address.model_dump(include={"kind", "street", "city", "region", "postcode", "country"})
+            | {"primary": address.is_primary}
         )
     tags: dict[int, list[str]] = defaultdict(list)
     for contact_id, name in session.exec(
-        select(ContactTag.contact_id, Tag.name).join(Tag, col(Tag.id) == ContactTag.tag_id).where(col(ContactTag.contact_id).in_(ids))
+        select(ContactTag.contact_id, Tag.name)
+        .join(Tag, col(Tag.id) == ContactTag.tag_id)
+        .where(col(ContactTag.contact_id).in_(ids))
     ):
         tags[contact_id].append(name)
     companies = _company_names(session, {contact.company_id for contact in contacts})
@@ -116,12 +133,24 @@ def company_records(session: Session, companies: list[Company]) -> list[dict[str
     ids = [company.id for company in companies]
     tags: dict[int, list[str]] = defaultdict(list)
     for company_id, name in session.exec(
-        select(CompanyTag.company_id, Tag.name).join(Tag, col(Tag.id) == CompanyTag.tag_id).where(col(CompanyTag.company_id).in_(ids))
+        select(CompanyTag.company_id, Tag.name)
+        .join(Tag, col(Tag.id) == CompanyTag.tag_id)
+        .where(col(CompanyTag.company_id).in_(ids))
     ):
         tags[company_id].append(name)
     return [
         company.model_dump(
-            include={"id", "name", "website", "industry", "phone", "email", "address", "notes", "next_contact_goal"}
+            include={
+                "id",
+                "name",
+                "website",
+                "industry",
+                "phone",
+                "email",
+                "address",
+                "notes",
+                "next_contact_goal",
+            }
         )
         | {
             "tags": sorted(tags.get(company.id or 0, []), key=str.casefold),

@@ -10,10 +10,12 @@ prefix match, so results come while the user is still typing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -49,9 +51,31 @@ def _digits(value: str | None) -> str:
     return "".join(character for character in value or "" if character.isdigit())
 
 
+def search_fold(text: str) -> str:
+    """Case and accents folded alike for the index and the query.
+
+    unicode61 folds case by itself, but its remove_diacritics knows Latin letters only (ё and ό
+    stay), and `casefold()` turns ß into ss where unicode61 keeps ß. Folding both sides here
+    keeps them in step: "семенов" finds "Семёнов", "strasse" finds "Straße".
+    """
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def _national_number(e164: str | None) -> str:
+    """The digits after the country code (9123456789 in +79123456789)."""
+    digits = _digits(e164)
+    for length in (1, 2, 3):  # country codes are prefix-free, so the first hit is the one
+        if int(digits[:length] or 0) in COUNTRY_CODE_TO_REGION_CODE:
+            return digits[length:]
+    return ""
+
+
 def _phone_terms(value: str | None, e164: str | None) -> list[str]:
     """The phone as typed plus its digit runs, so "+7 912…", "8912…" and "912…" all match."""
-    terms = [value or "", _digits(value), _digits(e164)]
+    terms = [value or "", _digits(value), _digits(e164), _national_number(e164)]
     if e164 and e164.startswith("+7"):
         terms.append("8" + e164[2:])  # Russian numbers are dialled with a leading 8 too
     return [term for term in terms if term]
@@ -102,7 +126,13 @@ def _company_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
         company.id: " ".join(
             filter(
                 None,
-                [company.name, company.website, company.email, company.industry, *_phone_terms(company.phone, None)],
+                [
+                    company.name,
+                    company.website,
+                    company.email,
+                    company.industry,
+                    *_phone_terms(company.phone, None),
+                ],
             )
         )
         for company in rows
@@ -161,21 +191,36 @@ def reindex(session: Session, kind: EntityKind, ids: Iterable[int]) -> None:
         if bodies:
             connection.execute(
                 text("INSERT INTO search_index (rowid, body) VALUES (:rowid, :body)"),
-                [{"rowid": rowid_for(kind, record_id), "body": body} for record_id, body in bodies.items()],
+                [
+                    {"rowid": rowid_for(kind, record_id), "body": search_fold(body)}
+                    for record_id, body in bodies.items()
+                ],
             )
+
+
+def reindex_deals_of(session: Session, kind: EntityKind, record_id: int) -> None:
+    """Re-index the deals of a contact or company: their index rows hold its name."""
+    column = Deal.contact_id if kind is EntityKind.CONTACT else Deal.company_id
+    ids = session.exec(select(Deal.id).where(column == record_id)).all()
+    reindex(session, EntityKind.DEAL, [deal_id for deal_id in ids if deal_id is not None])
 
 
 def rebuild_index(session: Session) -> None:
     """Re-index every record (after bulk loads that bypass the services)."""
     session.connection().execute(text("DELETE FROM search_index"))
-    for kind, model in ((EntityKind.CONTACT, Contact), (EntityKind.COMPANY, Company), (EntityKind.LEAD, Lead), (EntityKind.DEAL, Deal)):
+    for kind, model in (
+        (EntityKind.CONTACT, Contact),
+        (EntityKind.COMPANY, Company),
+        (EntityKind.LEAD, Lead),
+        (EntityKind.DEAL, Deal),
+    ):
         ids = session.exec(select(model.id)).all()  # type: ignore[attr-defined]
         reindex(session, kind, [record_id for record_id in ids if record_id is not None])
 
 
 def match_expression(query: str) -> str | None:
     """An FTS5 MATCH expression: every word of the query as a quoted prefix, all required."""
-    words = re.findall(r"\w+", query.casefold())
+    words = re.findall(r"\w+", search_fold(query))
     if not words:
         return None
     return " ".join(f'"{word}"*' for word in words)
@@ -186,10 +231,17 @@ def search(session: Session, query: str, limit: int = 50) -> list[RecordSummary]
     expression = match_expression(query)
     if expression is None:
         return []
-    rowids = session.connection().execute(
-        text("SELECT rowid FROM search_index WHERE search_index MATCH :expression ORDER BY rank LIMIT :limit"),
-        {"expression": expression, "limit": limit},
-    ).scalars().all()
+    rowids = (
+        session.connection()
+        .execute(
+            text(
+                "SELECT rowid FROM search_index WHERE search_index MATCH :expression ORDER BY rank LIMIT :limit"
+            ),
+            {"expression": expression, "limit": limit},
+        )
+        .scalars()
+        .all()
+    )
     wanted: dict[EntityKind, list[int]] = defaultdict(list)
     order: list[tuple[EntityKind, int]] = []
     for rowid in rowids:

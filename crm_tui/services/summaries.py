@@ -35,7 +35,12 @@ def summarize(session: Session, kind: EntityKind, ids: list[int]) -> list[Record
     if kind is EntityKind.LEAD:
         leads = session.exec(select(Lead).where(col(Lead.id).in_(ids))).all()
         return [
-            RecordSummary(kind, lead.id or 0, lead.title, " · ".join(filter(None, [lead.status, lead.source, lead.email])))
+            RecordSummary(
+                kind,
+                lead.id or 0,
+                lead.title,
+                " · ".join(filter(None, [lead.status, lead.source, lead.email])),
+            )
             for lead in leads
         ]
     if kind is EntityKind.DEAL:
@@ -46,7 +51,9 @@ def summarize(session: Session, kind: EntityKind, ids: list[int]) -> list[Record
             .where(col(Deal.id).in_(ids))
         ).all()
         return [
-            RecordSummary(kind, r[0] or 0, r[1], " · ".join(filter(None, [r[2], format_money(r[3], r[4]), r[5]])))
+            RecordSummary(
+                kind, r[0] or 0, r[1], " · ".join(filter(None, [r[2], format_money(r[3], r[4]), r[5]]))
+            )
             for r in rows
         ]
     return []

@@ -104,6 +104,9 @@ def parse_money(text: str | int | float | None, field: str = "amount") -> int | 
         amount = Decimal(raw) * multiplier
     except InvalidOperation as error:
         raise ValidationError(field, f"{text!r} is not an amount") from error
+    if amount.is_nan():
+        # Decimal reads "NaN" (what spreadsheets put in empty cells), and comparing it raises.
+        raise ValidationError(field, f"{text!r} is not an amount")
     if amount < 0:
         raise ValidationError(field, "cannot be negative")
     if amount > Decimal(10) ** 13:

@@ -22,13 +22,12 @@ class ContactsScreen(ListScreen):
 
     def columns(self) -> Sequence[Column]:
         return [
-            Column("Name", 24),
-            Column("Company", 22),
-            Column("Title", 16),
-            Column("Phone", 18),
-            Column("Email", 26),
+            Column("Name", 20, flex=True),
+            Column("Company", 16, flex=True),
+            Column("Title", 10, flex=True),
+            Column("Phone", 16),
+            Column("Email", 20, flex=True),
             Column("Touched", 7),
-            Column("Next", 10),
         ]
 
     def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[contacts.ContactRow]:
@@ -45,5 +44,4 @@ class ContactsScreen(ListScreen):
             row.phone,
             row.email,
             humanize_age(row.last_touch_at) if row.last_touch_at else "never",
-            row.next_contact_on.isoformat() if row.next_contact_on else "",
         ]

@@ -25,14 +25,13 @@ class InboxScreen(ListScreen):
 
     def columns(self) -> Sequence[Column]:
         return [
-            Column("Lead", 28),
-            Column("Person", 18),
-            Column("Company", 18),
-            Column("Source", 12),
-            Column("Status", 8),
-            Column("Age", 5),
-            Column("Next", 10),
-            Column("Value", 12),
+            Column("Person", 18, flex=True),
+            Column("Company", 16, flex=True),
+            Column("Source", 10, flex=True),
+            Column("Status", 7),
+            Column("Age", 4),
+            Column("Next", 5),
+            Column("Value", 13),
         ]
 
     def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[leads.LeadRow]:
@@ -43,12 +42,11 @@ class InboxScreen(ListScreen):
 
     def cells(self, row: leads.LeadRow) -> Sequence[str | Text]:
         return [
-            row.title,
-            row.person_name,
+            Text(row.person_name or row.title, style="bold"),
             row.company_name,
             row.source,
             Text(row.status, style=STATUS_STYLE.get(row.status, "")),
             humanize_age(row.created_at),
-            row.next_contact_on.isoformat() if row.next_contact_on else "",
+            row.next_contact_on.strftime("%d.%m") if row.next_contact_on else "",
             Text(format_money(row.value, row.currency), justify="right"),
         ]

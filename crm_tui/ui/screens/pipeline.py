@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import work
 
-from crm_tui.dates import humanize_age
+from crm_tui.dates import days_since
 from crm_tui.db.models import EntityKind, StageKind
 from crm_tui.services import deals
 from crm_tui.services.validation import format_money
@@ -25,13 +25,12 @@ class PipelineScreen(ListScreen):
 
     def columns(self) -> Sequence[Column]:
         return [
-            Column("Stage", 12),
-            Column("Deal", 28),
-            Column("Company", 20),
-            Column("Contact", 18),
-            Column("Amount", 14),
-            Column("In stage", 8),
-            Column("Close by", 10),
+            Column("Stage", 11),
+            Column("Deal", 24, flex=True),
+            Column("Client", 16, flex=True),
+            Column("Amount", 13),
+            Column("Days", 4),
+            Column("Close by", 8),
         ]
 
     def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[deals.DealRow]:
@@ -44,11 +43,10 @@ class PipelineScreen(ListScreen):
         return [
             row.stage,
             Text(row.title, style="bold"),
-            row.company,
-            row.contact,
+            row.company or row.contact,
             Text(format_money(row.amount, row.currency), justify="right"),
-            humanize_age(row.stage_entered_at),
-            row.expected_close_on.isoformat() if row.expected_close_on else "",
+            Text(str(days_since(row.stage_entered_at)), justify="right"),
+            row.expected_close_on.strftime("%d.%m.%y") if row.expected_close_on else "",
         ]
 
     def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:

@@ -28,11 +28,11 @@ class TodayScreen(ListScreen):
 
     def columns(self) -> Sequence[Column]:
         return [
-            Column("Due", 12),
+            Column("Due", 11),
             Column("At", 5),
             Column("Kind", 7),
-            Column("What", 34),
-            Column("Regarding", 34),
+            Column("What", 30, flex=True),
+            Column("Regarding", 24, flex=True),
         ]
 
     def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[activities.AgendaRow]:

@@ -28,8 +28,29 @@ PREFETCH_MARGIN = 20
 
 @dataclass(frozen=True)
 class Column:
+    """A list column. A `flex` column shares the room left by the fixed ones, in proportion
+    to its `width`, so the list fits the terminal instead of running off its right edge."""
+
     label: str
-    width: int | None = None
+    width: int
+    flex: bool = False
+
+
+MIN_FLEX_WIDTH = 6
+
+
+def fit_widths(columns: Sequence[Column], room: int, padding: int = 2) -> list[int]:
+    """Column widths that fill `room` cells, `padding` cells of each column going to its margins."""
+    fixed = sum(column.width for column in columns if not column.flex)
+    weights = sum(column.width for column in columns if column.flex)
+    spare = room - fixed - padding * len(columns)
+    widths = []
+    for column in columns:
+        if column.flex and weights:
+            widths.append(max(MIN_FLEX_WIDTH, spare * column.width // weights))
+        else:
+            widths.append(column.width)
+    return widths
 
 
 class RecordTable(DataTable[Any], Generic[Row]):
@@ -82,11 +103,30 @@ class RecordTable(DataTable[Any], Generic[Row]):
         self._cells = cells
         self.total = 0
         self._loading_more = False
+        self._records: list[Row] = []
+        self._widths: list[int] = []
 
     def on_mount(self) -> None:
-        for column in self._columns_spec:
-            self.add_column(column.label, width=column.width)
+        self._set_columns([column.width for column in self._columns_spec])
         self.reload()
+
+    def _set_columns(self, widths: list[int]) -> None:
+        self._widths = widths
+        for column, width in zip(self._columns_spec, widths, strict=True):
+            self.add_column(column.label, width=width)
+
+    def on_resize(self) -> None:
+        # The vertical scrollbar takes two cells of the widget's width.
+        widths = fit_widths(self._columns_spec, self.size.width - 2)
+        if widths == self._widths:
+            return
+        selected = self.cursor_row
+        self.clear(columns=True)
+        self._set_columns(widths)
+        for record in self._records:
+            self.add_row(*self._cells(record), key=str(self._row_id(record)))
+        if self.row_count:
+            self.move_cursor(row=min(selected, self.row_count - 1))
 
     @property
     def loaded(self) -> int:
@@ -110,9 +150,11 @@ class RecordTable(DataTable[Any], Generic[Row]):
         selected = self.selected_id
         if replace:
             self.clear()
+            self._records = []
         for row in rows:
             key = str(self._row_id(row))
             if key not in self.rows:
+                self._records.append(row)
                 self.add_row(*self._cells(row), key=key)
         self.total = total
         self._loading_more = False

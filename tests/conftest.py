@@ -1,0 +1,69 @@
+"""Shared fixtures: a fresh database file per test, the UTC time zone and a frozen clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from crm_tui.dates import NOW_ENV_VAR
+from crm_tui.db.engine import session_scope
+from crm_tui.db.models import Event
+from crm_tui.db.schema import open_database
+
+FROZEN_NOW = "2026-11-20T09:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def _utc_and_frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test runs in UTC at the same instant, whatever the machine and the day."""
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv(NOW_ENV_VAR, FROZEN_NOW)
+    # A new database takes its phone region from these; without them it is RU (the fallback),
+    # so numbers typed without a country code read the same on every machine.
+    for variable in ("LC_ALL", "LC_CTYPE", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Move the frozen clock: `clock("2026-11-21T10:00:00+00:00")`."""
+
+    def move_to(moment: str) -> None:
+        monkeypatch.setenv(NOW_ENV_VAR, moment)
+
+    return move_to
+
+
+@pytest.fixture
+def engine(tmp_path) -> Iterator[Engine]:
+    engine = open_database(str(tmp_path / "crm.sqlite3"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with session_scope(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def events_of(session: Session) -> Callable[..., list[Event]]:
+    """Events written about one record, oldest first, optionally of one kind."""
+
+    def read(entity_kind: str, entity_id: int, kind: str | None = None) -> list[Event]:
+        session.flush()
+        statement = select(Event).where(Event.entity_kind == entity_kind, Event.entity_id == entity_id)
+        if kind is not None:
+            statement = statement.where(Event.kind == kind)
+        return list(session.exec(statement.order_by(col(Event.id))))
+
+    return read

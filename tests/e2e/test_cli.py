@@ -1,0 +1,166 @@
+"""The command line run as a real subprocess, the way scripts and web-form hooks use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def crm(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"CRM_TUI_DB": str(db), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "crm_tui", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "crm.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "crm.sqlite3"
+    result = crm("demo", "--size", "60", db=path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "crm_tui", "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert result.stdout.startswith("crm-tui ")
+
+
+def test_demo_creates_a_private_database_and_refuses_to_run_twice(demo_db: Path) -> None:
+    assert stat.S_IMODE(demo_db.stat().st_mode) == 0o600
+    again = crm("demo", db=demo_db)
+    assert again.returncode == 2
+    assert "--force" in again.stderr
+    assert_no_traceback(again)
+
+
+def test_search_finds_a_demo_surname_typed_in_lowercase_cyrillic(demo_db: Path) -> None:
+    contacts = json.loads(crm("export", "contacts", "--format", "json", db=demo_db).stdout)
+    cyrillic = next(c for c in contacts if c["last_name"] and "а" <= c["last_name"][0].lower() <= "я")
+    result = crm("search", cyrillic["last_name"].lower(), db=demo_db)
+    assert result.returncode == 0, result.stderr
+    assert cyrillic["full_name"] in result.stdout
+
+    as_json = json.loads(crm("search", cyrillic["last_name"].lower(), "--json", db=demo_db).stdout)
+    assert any(record["kind"] == "contact" and record["id"] == cyrillic["id"] for record in as_json)
+
+
+def test_export_contacts_as_json_carries_the_readable_fields(demo_db: Path, tmp_path: Path) -> None:
+    result = crm("export", "contacts", "--format", "json", db=demo_db)
+    assert result.returncode == 0, result.stderr
+    contacts = json.loads(result.stdout)
+    assert len(contacts) == 60
+    first = contacts[0]
+    for field in ("id", "full_name", "first_name", "last_name", "company", "title", "emails", "phones",
+                  "addresses", "birthday", "tags", "notes"):
+        assert field in first
+    assert {"value", "kind"} <= set(first["emails"][0])
+    assert {"value", "e164", "kind"} <= set(first["phones"][0])
+
+    target = tmp_path / "deals.json"
+    written = crm("export", "deals", "--format", "json", "-o", str(target), db=demo_db)
+    assert written.returncode == 0, written.stderr
+    deals = json.loads(target.read_text(encoding="utf-8"))
+    assert deals and {"title", "stage", "status", "amount", "currency", "contact", "company"} <= set(deals[0])
+
+
+@pytest.mark.parametrize("kind", ["companies", "leads", "activities", "events"])
+def test_export_every_kind(demo_db: Path, kind: str) -> None:
+    result = crm("export", kind, db=demo_db)
+    assert result.returncode == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), list)
+
+
+def test_add_lead_from_options_and_find_it(db: Path) -> None:
+    result = crm("add-lead", "--name", "Ольга Смирнова", "--company", "Вектор", "--email", "Olga@Vektor.ru",
+                 "--phone", "8 912 345 67 89", "--source", "Website", "--value", "250 000", db=db)
+    assert result.returncode == 0, result.stderr
+    lead = json.loads(result.stdout)
+    assert lead["name"] == "Ольга Смирнова" and lead["status"] == "new" and lead["value"] == 250000
+    assert lead["phone_e164"] == "+79123456789"
+    found = crm("search", "смирнова", db=db)
+    assert "Ольга Смирнова" in found.stdout
+
+
+def test_add_lead_json_from_stdin_partly_applied_exits_3(db: Path) -> None:
+    payload = json.dumps([{"name": "Good One", "email": "good@example.com"}, {"name": "Bad", "email": "nope"}])
+    result = crm("add-lead", "--json", "-", db=db, stdin=payload)
+    assert result.returncode == 3
+    assert "lead 2: email" in result.stderr
+    assert_no_traceback(result)
+    leads = json.loads(crm("export", "leads", db=db).stdout)
+    assert [lead["name"] for lead in leads] == ["Good One"]
+
+
+def test_unreadable_input_exits_2_and_writes_nothing(db: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    for args, stdin in [
+        (("add-lead", "--json", str(broken)), None),
+        (("add-lead", "--json", str(tmp_path / "missing.json")), None),
+        (("add-lead", "--json", "-"), "[1, 2]"),
+        (("add-lead",), None),
+        (("add-lead", "--email", "not-an-email"), None),
+    ]:
+        result = crm(*args, db=db, stdin=stdin)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.strip().count("\n") < 3, result.stderr
+        assert_no_traceback(result)
+    assert json.loads(crm("export", "leads", db=db).stdout) == []
+
+
+def test_bad_usage_exits_2(db: Path) -> None:
+    assert crm("export", "contacts", "--format", "yaml", db=db).returncode == 2
+    assert crm("export", "nothing", db=db).returncode == 2
+    assert crm("no-such-command", db=db).returncode == 2
+
+
+def test_a_file_that_is_not_a_database_is_refused_cleanly(tmp_path: Path) -> None:
+    garbage = tmp_path / "notes.txt"
+    garbage.write_text("just some notes\n" * 100, encoding="utf-8")
+    result = crm("search", "x", db=garbage)
+    assert result.returncode == 2
+    assert "cannot open as a crm-tui database" in result.stderr
+    assert_no_traceback(result)
+    assert garbage.read_text(encoding="utf-8").startswith("just some notes")
+
+
+def test_today_lists_overdue_and_due_work(demo_db: Path) -> None:
+    text = crm("today", db=demo_db)
+    assert text.returncode == 0, text.stderr
+    records = json.loads(crm("today", "--json", db=demo_db).stdout)
+    assert records, "the demo data plans work due today and overdue"
+    assert all(not record["done"] for record in records)
+    assert records[0]["title"] in text.stdout
+
+
+def test_db_option_works_after_the_subcommand_too(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-m", "crm_tui", "add-lead", "--name", "X Y", "--db", str(path)],
+        capture_output=True, text=True, check=False, env=os.environ | {"CRM_TUI_DB": str(tmp_path / "unused.sqlite3")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert path.exists() and not (tmp_path / "unused.sqlite3").exists()
