@@ -15,11 +15,12 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from crm_tui import __version__
-from crm_tui.errors import CrmError, ValidationError
+from crm_tui.errors import CrmError
 from crm_tui.paths import resolve_database
+from crm_tui.vocabulary import EXPORT_FORMATS, EXPORT_KINDS
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -28,8 +29,6 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
-
-EXPORT_FORMATS = ("json",)
 
 
 class UsageError(CrmError):
@@ -70,8 +69,6 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=50)
 
     export = commands.add_parser("export", parents=[common], help="write records out")
-    from crm_tui.services.records import EXPORT_KINDS
-
     export.add_argument("kind", choices=EXPORT_KINDS)
     export.add_argument("--format", choices=EXPORT_FORMATS, default="json")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
@@ -176,7 +173,7 @@ def _search(args: argparse.Namespace, target: str) -> int:
     with session_scope(engine) as session:
         hits = search(session, args.text, limit=args.limit)
         if args.json:
-            records = []
+            records: list[dict[str, Any]] = []
             for hit in hits:
                 record = records_by_id(session, hit.kind, [hit.id])
                 records.extend({"kind": hit.kind.value} | item for item in record)
@@ -190,7 +187,7 @@ def _search(args: argparse.Namespace, target: str) -> int:
     return EXIT_OK
 
 
-def _write_json_lines(stream: TextIO, records: Iterable[dict[str, Any]]) -> None:
+def _write_json_lines(stream: TextIO | IO[str], records: Iterable[dict[str, Any]]) -> None:
     """A JSON array, one record per line, written as the records come (no list in memory)."""
     stream.write("[")
     for position, record in enumerate(records):
@@ -211,15 +208,13 @@ def _export(args: argparse.Namespace, target: str) -> int:
             return EXIT_OK
         destination = Path(args.output).expanduser()
         # Write beside the destination and rename, so a failed export never leaves half a file.
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=destination.parent, prefix=f".{destination.name}.", delete=False
-        )
+        descriptor, partial = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
         try:
-            with handle:
+            with open(descriptor, "w", encoding="utf-8") as handle:
                 _write_json_lines(handle, records)
-            os.replace(handle.name, destination)
+            os.replace(partial, destination)
         except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
+            Path(partial).unlink(missing_ok=True)
             raise
     print(f"Exported {args.kind} to {destination}", file=sys.stderr)
     return EXIT_OK
@@ -237,56 +232,38 @@ def _lead_inputs(args: argparse.Namespace) -> list[dict[str, Any]]:
         return [option_fields]
     if option_fields:
         raise UsageError("use either --json or the field options, not both")
-    source = "standard input" if args.json == "-" else args.json
+    from crm_tui.services.lead_intake import parse_leads_json, read_leads_file
+
+    if args.json != "-":
+        return read_leads_file(Path(args.json))
     try:
-        text = sys.stdin.read() if args.json == "-" else Path(args.json).read_text(encoding="utf-8-sig")
-        data = json.loads(text)
-    except OSError as error:
-        raise UsageError(f"{source}: {error.strerror or error}") from error
+        text = sys.stdin.read()
     except UnicodeDecodeError as error:
-        raise UsageError(f"{source}: not UTF-8 text ({error.reason} at byte {error.start})") from error
-    except json.JSONDecodeError as error:
-        raise UsageError(
-            f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from error
-    items = data if isinstance(data, list) else [data]
-    if not items or not all(isinstance(item, dict) for item in items):
-        raise UsageError(f"{source}: expected a JSON object or an array of objects")
-    return items
+        raise UsageError(f"standard input: not UTF-8 text ({error.reason} at byte {error.start})") from error
+    return parse_leads_json(text, "standard input")
 
 
 def _add_lead(args: argparse.Namespace, target: str) -> int:
     from crm_tui.db.engine import session_scope
-    from crm_tui.services import leads
+    from crm_tui.services.lead_intake import add_leads
     from crm_tui.services.records import lead_records
 
     items = _lead_inputs(args)
     engine = _open(target)
-    created, rejected = [], []
     with session_scope(engine) as session:
-        for number, fields in enumerate(items, start=1):
-            # A savepoint per lead: a rejected one leaves no trace, the others still land.
-            savepoint = session.begin_nested()
-            try:
-                lead = leads.create_lead(session, leads.lead_from_fields(fields))
-            except ValidationError as error:
-                savepoint.rollback()
-                rejected.append(f"lead {number}: {error}" if len(items) > 1 else str(error))
-                continue
-            savepoint.commit()
-            created.append(lead)
-        records = lead_records(session, created)
-    for message in rejected:
+        result = add_leads(session, items)
+        records = lead_records(session, result.created)
+    for message in result.rejected:
         _error(message)
     if records:
         if args.json is None:
             print(json.dumps(records[0], ensure_ascii=False))
         else:
             _write_json_lines(sys.stdout, records)
-    if rejected:
-        if not created:
+    if result.rejected:
+        if not result.created:
             return EXIT_USAGE
-        _error(f"{len(created)} of {len(items)} leads added, {len(rejected)} rejected")
+        _error(f"{len(result.created)} of {len(items)} leads added, {len(result.rejected)} rejected")
         return EXIT_PARTIAL
     return EXIT_OK
 

@@ -1,8 +1,9 @@
 """The clock and the date helpers shared by every layer.
 
 Timestamps are aware datetimes in UTC (SQLModel stores them as UTC and gives them back
-aware) and are shown in local time. `CRM_TUI_NOW` (an ISO timestamp in UTC) freezes the clock, so that demo data,
-snapshot tests and screenshots in the README come out the same on every day they are made.
+aware) and are shown in local time. `CRM_TUI_NOW` (an ISO timestamp in UTC) freezes the
+clock, so that demo data, snapshot tests and screenshots in the README come out the same on
+every day they are made.
 """
 
 from __future__ import annotations

@@ -25,3 +25,7 @@ class NotFound(CrmError):
 
 class DatabaseProblem(CrmError):
     """The database cannot be opened or upgraded (not a crm-tui file, too new, unreadable)."""
+
+
+class UnreadableInput(CrmError):
+    """A file or stream that cannot be read as what it should be; nothing was written."""

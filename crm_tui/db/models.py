@@ -149,8 +149,9 @@ class ContactAddress(SQLModel, table=True):
 
 class Tag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True)
-    name_fold: str = Field(index=True)
+    name: str
+    # One tag per spelling in any letter case: "VIP" and "vip" are the same tag.
+    name_fold: str = Field(unique=True)
 
 
 class ContactTag(SQLModel, table=True):

@@ -28,14 +28,15 @@ SCHEMA_VERSION = 1
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 # Full-text index over every searchable record; see services/search.py for what goes in.
+# The prefix indexes answer the first keystrokes of search-as-you-type without a scan.
 # unicode61 folds case for every alphabet and, with remove_diacritics 2, lets "muller"
 # find "Müller" and "семенов" find "Семёнов".
 SEARCH_INDEX_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_index "
-    "USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')"
+    "USING fts5(body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
 )
 
-DEFAULT_STAGES: list[tuple[str, int, str, int | None]] = [
+DEFAULT_STAGES: list[tuple[str, int, models.StageKind, int | None]] = [
     ("New", 10, models.StageKind.OPEN, 7),
     ("Qualified", 25, models.StageKind.OPEN, 14),
     ("Proposal", 50, models.StageKind.OPEN, 14),

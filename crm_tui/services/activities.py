@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, time
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -155,7 +155,7 @@ def count_agenda(session: Session, until: date | None = None) -> int:
 def agenda(session: Session, until: date | None = None, offset: int = 0, limit: int = 500) -> list[AgendaRow]:
     """Open activities due on or before `until` (default today), oldest first; untimed after timed."""
     rows = session.exec(
-        select(Activity, Contact.full_name, Company.name, Deal.title, Lead.title)
+        select(Activity, Contact.full_name, Company.name, Deal.title, Lead.title)  # type: ignore[call-overload]  # >4 columns
         .outerjoin(Contact, col(Contact.id) == Activity.contact_id)
         .outerjoin(Company, col(Company.id) == Activity.company_id)
         .outerjoin(Deal, col(Deal.id) == Activity.deal_id)

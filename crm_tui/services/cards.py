@@ -81,7 +81,7 @@ def _activity_links(session: Session, subject: Subject) -> list[CardLink]:
 
 def _deal_links(session: Session, condition: object) -> list[CardLink]:
     rows = session.exec(
-        select(Deal.id, Deal.title, Stage.name, Stage.kind, Deal.amount, Deal.currency)
+        select(Deal.id, Deal.title, Stage.name, Stage.kind, Deal.amount, Deal.currency)  # type: ignore[call-overload]  # >4 columns
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .where(condition, col(Deal.archived_at).is_(None))  # type: ignore[arg-type]
         .order_by(col(Stage.kind) != StageKind.OPEN.value, col(Deal.id).desc())

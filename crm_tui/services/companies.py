@@ -107,7 +107,7 @@ def list_companies(session: Session, offset: int = 0, limit: int = 100) -> Seque
         .scalar_subquery()
     )
     rows = session.exec(
-        select(Company.id, Company.name, Company.industry, people, Company.website)
+        select(Company.id, Company.name, Company.industry, people, Company.website)  # type: ignore[call-overload]  # >4 columns
         .where(col(Company.archived_at).is_(None))
         .order_by(Company.name_fold, Company.id)
         .offset(offset)

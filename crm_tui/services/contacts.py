@@ -95,7 +95,7 @@ def _mark_single_primary(items: list[Any]) -> None:
 
 
 def _validated_emails(emails: list[EmailIn]) -> list[ContactEmail]:
-    rows = []
+    rows: list[ContactEmail] = []
     for position, email in enumerate(emails, start=1):
         value = parse_email(email.value, field=f"email {position}")
         if value and fold(value) not in {row.value_fold for row in rows}:
@@ -182,7 +182,7 @@ def create_contact(session: Session, data: ContactCreate) -> Contact:
     _mark_single_primary(addresses)
     session.add_all(addresses)
     for name in {fold(tag): tag for tag in data.tags if tag.strip()}.values():
-        session.add(ContactTag(contact_id=contact.id, tag_id=_tag(session, name).id))
+        session.add(ContactTag(contact_id=contact.id, tag_id=_tag(session, name).id or 0))
     record_event(session, subject(contact), EventKind.CREATED, f"Contact created: {full_name}")
     session.flush()
     search.reindex(session, EntityKind.CONTACT, [contact.id])
@@ -344,7 +344,7 @@ def list_contacts(session: Session, offset: int = 0, limit: int = 100) -> list[C
         .scalar_subquery()
     )
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # >4 columns
             Contact.id,
             Contact.full_name,
             Company.name,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import utcnow
@@ -145,7 +145,7 @@ class DealRow:
 
 
 def _deal_filter(open_only: bool) -> Any:
-    condition = col(Deal.archived_at).is_(None)
+    condition: ColumnElement[bool] = col(Deal.archived_at).is_(None)
     if open_only:
         condition = condition & (col(Stage.kind) == StageKind.OPEN.value)
     return condition
@@ -165,7 +165,7 @@ def list_deals(
 ) -> Sequence[DealRow]:
     """A page of deals in pipeline order (stage, then longest in stage first)."""
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # >4 columns
             Deal.id,
             Deal.title,
             Stage.name,
@@ -210,12 +210,14 @@ def stage_totals(session: Session) -> list[StageTotal]:
         for stage_id, count, amount in session.exec(
             select(Deal.stage_id, func.count(), func.sum(Deal.amount))
             .where(col(Deal.archived_at).is_(None))
-            .group_by(Deal.stage_id)
+            .group_by(col(Deal.stage_id))
         )
     }
     stages = session.exec(select(Stage).order_by(col(Stage.position))).all()
     return [
-        StageTotal(stage.id or 0, stage.name, stage.kind, stage.probability, *totals.get(stage.id, (0, 0)))
+        StageTotal(
+            stage.id or 0, stage.name, stage.kind, stage.probability, *totals.get(stage.id or 0, (0, 0))
+        )
         for stage in stages
     ]
 

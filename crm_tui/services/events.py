@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from crm_tui.db.models import EntityKind, Event
@@ -110,7 +110,7 @@ def timeline(session: Session, subject: Subject, limit: int = 200) -> list[Event
     activities (events carry the contact and company they involve).
     """
     own = (col(Event.entity_kind) == subject.kind.value) & (col(Event.entity_id) == subject.id)
-    condition = own
+    condition: ColumnElement[bool] = own
     if subject.kind is EntityKind.CONTACT:
         condition = or_(own, col(Event.contact_id) == subject.id)
     elif subject.kind is EntityKind.COMPANY:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import utcnow
@@ -200,7 +200,7 @@ class LeadRow:
 
 
 def _status_filter(statuses: Iterable[str] | None) -> Any:
-    condition = col(Lead.archived_at).is_(None)
+    condition: ColumnElement[bool] = col(Lead.archived_at).is_(None)
     if statuses is not None:
         condition = condition & col(Lead.status).in_(list(statuses))
     return condition

@@ -33,7 +33,6 @@ from crm_tui.db.models import (
     Tag,
 )
 
-EXPORT_KINDS = ("contacts", "companies", "leads", "deals", "activities", "events")
 _BATCH = 500
 
 
@@ -53,20 +52,16 @@ def _company_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return {
-        row[0]: row[1]
-        for row in session.exec(select(Company.id, Company.name).where(col(Company.id).in_(wanted)))
-    }
+    rows = session.exec(select(Company.id, Company.name).where(col(Company.id).in_(wanted)))
+    return {company_id: name for company_id, name in rows if company_id is not None}
 
 
 def _contact_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return {
-        row[0]: row[1]
-        for row in session.exec(select(Contact.id, Contact.full_name).where(col(Contact.id).in_(wanted)))
-    }
+    rows = session.exec(select(Contact.id, Contact.full_name).where(col(Contact.id).in_(wanted)))
+    return {contact_id: name for contact_id, name in rows if contact_id is not None}
 
 
 def contact_records(session: Session, contacts: list[Contact]) -> list[dict[str, Any]]:

@@ -235,7 +235,8 @@ def search(session: Session, query: str, limit: int = 50) -> list[RecordSummary]
         session.connection()
         .execute(
             text(
-                "SELECT rowid FROM search_index WHERE search_index MATCH :expression ORDER BY rank LIMIT :limit"
+                "SELECT rowid FROM search_index WHERE search_index MATCH :expression"
+                " ORDER BY rank LIMIT :limit"
             ),
             {"expression": expression, "limit": limit},
         )

@@ -44,8 +44,8 @@ def summarize(session: Session, kind: EntityKind, ids: list[int]) -> list[Record
             for lead in leads
         ]
     if kind is EntityKind.DEAL:
-        rows = session.exec(
-            select(Deal.id, Deal.title, Stage.name, Deal.amount, Deal.currency, Company.name)
+        deal_rows = session.exec(
+            select(Deal.id, Deal.title, Stage.name, Deal.amount, Deal.currency, Company.name)  # type: ignore[call-overload]  # >4 columns
             .join(Stage, col(Stage.id) == Deal.stage_id)
             .outerjoin(Company, col(Company.id) == Deal.company_id)
             .where(col(Deal.id).in_(ids))
@@ -54,6 +54,6 @@ def summarize(session: Session, kind: EntityKind, ids: list[int]) -> list[Record
             RecordSummary(
                 kind, r[0] or 0, r[1], " · ".join(filter(None, [r[2], format_money(r[3], r[4]), r[5]]))
             )
-            for r in rows
+            for r in deal_rows
         ]
     return []

@@ -35,6 +35,7 @@ class CrmCommands(Provider):
                 partial(app.action_add, "activity"),
             ),
             ("Search", "Find contacts, companies, leads and deals (key /)", app.action_search),
+            ("Import leads", "Leads from a JSON file, as a web form sends them (key i)", app.action_import),
             ("Help", "Every key, and where the database lives (key ?)", app.action_help),
         ]
         return commands

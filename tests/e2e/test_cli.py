@@ -43,7 +43,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "crm_tui", "--version"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "crm_tui", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("crm-tui ")
 
@@ -73,8 +75,20 @@ def test_export_contacts_as_json_carries_the_readable_fields(demo_db: Path, tmp_
     contacts = json.loads(result.stdout)
     assert len(contacts) == 60
     first = contacts[0]
-    for field in ("id", "full_name", "first_name", "last_name", "company", "title", "emails", "phones",
-                  "addresses", "birthday", "tags", "notes"):
+    for field in (
+        "id",
+        "full_name",
+        "first_name",
+        "last_name",
+        "company",
+        "title",
+        "emails",
+        "phones",
+        "addresses",
+        "birthday",
+        "tags",
+        "notes",
+    ):
         assert field in first
     assert {"value", "kind"} <= set(first["emails"][0])
     assert {"value", "e164", "kind"} <= set(first["phones"][0])
@@ -94,8 +108,22 @@ def test_export_every_kind(demo_db: Path, kind: str) -> None:
 
 
 def test_add_lead_from_options_and_find_it(db: Path) -> None:
-    result = crm("add-lead", "--name", "Ольга Смирнова", "--company", "Вектор", "--email", "Olga@Vektor.ru",
-                 "--phone", "8 912 345 67 89", "--source", "Website", "--value", "250 000", db=db)
+    result = crm(
+        "add-lead",
+        "--name",
+        "Ольга Смирнова",
+        "--company",
+        "Вектор",
+        "--email",
+        "Olga@Vektor.ru",
+        "--phone",
+        "8 912 345 67 89",
+        "--source",
+        "Website",
+        "--value",
+        "250 000",
+        db=db,
+    )
     assert result.returncode == 0, result.stderr
     lead = json.loads(result.stdout)
     assert lead["name"] == "Ольга Смирнова" and lead["status"] == "new" and lead["value"] == 250000
@@ -105,7 +133,9 @@ def test_add_lead_from_options_and_find_it(db: Path) -> None:
 
 
 def test_add_lead_json_from_stdin_partly_applied_exits_3(db: Path) -> None:
-    payload = json.dumps([{"name": "Good One", "email": "good@example.com"}, {"name": "Bad", "email": "nope"}])
+    payload = json.dumps(
+        [{"name": "Good One", "email": "good@example.com"}, {"name": "Bad", "email": "nope"}]
+    )
     result = crm("add-lead", "--json", "-", db=db, stdin=payload)
     assert result.returncode == 3
     assert "lead 2: email" in result.stderr
@@ -160,7 +190,10 @@ def test_db_option_works_after_the_subcommand_too(tmp_path: Path) -> None:
     path = tmp_path / "other.sqlite3"
     result = subprocess.run(
         [sys.executable, "-m", "crm_tui", "add-lead", "--name", "X Y", "--db", str(path)],
-        capture_output=True, text=True, check=False, env=os.environ | {"CRM_TUI_DB": str(tmp_path / "unused.sqlite3")},
+        capture_output=True,
+        text=True,
+        check=False,
+        env=os.environ | {"CRM_TUI_DB": str(tmp_path / "unused.sqlite3")},
     )
     assert result.returncode == 0, result.stderr
     assert path.exists() and not (tmp_path / "unused.sqlite3").exists()

@@ -38,36 +38,76 @@ def fill(session: Session) -> dict[str, int]:
     )
     muller = contacts.create_contact(
         session,
-        contacts.ContactCreate(first_name="Anna", last_name="Müller", emails=[contacts.EmailIn(value="anna@mueller.de")]),
+        contacts.ContactCreate(
+            first_name="Anna", last_name="Müller", emails=[contacts.EmailIn(value="anna@mueller.de")]
+        ),
     )
     lead_new = leads.create_lead(
         session,
         leads.lead_from_fields(
-            {"name": "Ольга Смирнова", "company": "Вектор", "email": "olga@vektor.ru", "source": "Website", "value": "250 000"}
+            {
+                "name": "Ольга Смирнова",
+                "company": "Вектор",
+                "email": "olga@vektor.ru",
+                "source": "Website",
+                "value": "250 000",
+            }
         ),
     )
     lead_working = leads.create_lead(
-        session, leads.lead_from_fields({"name": "Tom Baker", "company": "Baker & Sons", "phone": "+44 20 7946 0958", "source": "Referral"})
+        session,
+        leads.lead_from_fields(
+            {
+                "name": "Tom Baker",
+                "company": "Baker & Sons",
+                "phone": "+44 20 7946 0958",
+                "source": "Referral",
+            }
+        ),
     )
     leads.set_status(session, lead_working.id or 0, LeadStatus.WORKING)
-    lead_spam = leads.create_lead(session, leads.lead_from_fields({"email": "win@prize.example", "source": "Website"}))
+    lead_spam = leads.create_lead(
+        session, leads.lead_from_fields({"email": "win@prize.example", "source": "Website"})
+    )
     leads.set_status(session, lead_spam.id or 0, LeadStatus.DISQUALIFIED, "spam")
     supply = deals.create_deal(
         session,
-        deals.DealCreate(title="Поставка оборудования", amount=150_000_00, contact_id=ivanov.id, expected_close_on=date(2026, 12, 15)),
+        deals.DealCreate(
+            title="Поставка оборудования",
+            amount=150_000_00,
+            contact_id=ivanov.id,
+            expected_close_on=date(2026, 12, 15),
+        ),
     )
     deals.move_deal(session, supply.id or 0, stage_by_name(session, "Proposal").id or 0)
-    licences = deals.create_deal(session, deals.DealCreate(title="50 licences", amount=12_000_00, currency="USD", contact_id=smith.id))
+    licences = deals.create_deal(
+        session, deals.DealCreate(title="50 licences", amount=12_000_00, currency="USD", contact_id=smith.id)
+    )
     call = activities.create_activity(
         session,
-        activities.ActivityCreate(kind="call", title="Call about the proposal", contact_id=ivanov.id, deal_id=supply.id, due_on=date(2026, 11, 18)),
+        activities.ActivityCreate(
+            kind="call",
+            title="Call about the proposal",
+            contact_id=ivanov.id,
+            deal_id=supply.id,
+            due_on=date(2026, 11, 18),
+        ),
     )
     meeting = activities.create_activity(
         session,
-        activities.ActivityCreate(kind="meeting", title="Demo at Acme", contact_id=smith.id, due_on=date(2026, 11, 20), due_time=time(14, 30)),
+        activities.ActivityCreate(
+            kind="meeting",
+            title="Demo at Acme",
+            contact_id=smith.id,
+            due_on=date(2026, 11, 20),
+            due_time=time(14, 30),
+        ),
     )
     activities.create_activity(
-        session, activities.ActivityCreate(kind="task", title="Send the contract", deal_id=licences.id, due_on=date(2026, 11, 25))
+        session,
+        activities.ActivityCreate(
+            kind="task", title="Send the contract", deal_id=licences.id, due_on=date(2026, 11, 25)
+        ),
     )
     events.add_note(session, contacts.subject(ivanov), "Prefers calls after 10:00")
     return {

@@ -81,7 +81,9 @@ async def test_each_mode_lists_its_real_records(app: CrmApp) -> None:
         assert "Demo at Acme" in today[1] and "14:30" in today[1]
 
 
-async def test_open_a_contact_card_and_add_a_note(app: CrmApp, engine: Engine, sample_ids: dict[str, int]) -> None:
+async def test_open_a_contact_card_and_add_a_note(
+    app: CrmApp, engine: Engine, sample_ids: dict[str, int]
+) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("2")
         await settle(pilot)
@@ -113,7 +115,9 @@ async def test_open_a_contact_card_and_add_a_note(app: CrmApp, engine: Engine, s
 
     with session_scope(engine) as session:
         notes = session.exec(
-            select(Event).where(Event.kind == "note", Event.entity_id == sample_ids["ivanov"], Event.entity_kind == "contact")
+            select(Event).where(
+                Event.kind == "note", Event.entity_id == sample_ids["ivanov"], Event.entity_kind == "contact"
+            )
         ).all()
         assert [note.text for note in notes] == ["Prefers calls after 10:00", "Asked for a discount"]
 
@@ -134,10 +138,14 @@ async def test_an_empty_note_is_refused_and_nothing_is_written(app: CrmApp, engi
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen)
     with session_scope(engine) as session:
-        assert session.exec(select(Event).where(Event.kind == "note", Event.entity_kind == "lead")).all() == []
+        assert (
+            session.exec(select(Event).where(Event.kind == "note", Event.entity_kind == "lead")).all() == []
+        )
 
 
-async def test_search_finds_cyrillic_in_any_case_and_opens_the_record(app: CrmApp, sample_ids: dict[str, int]) -> None:
+async def test_search_finds_cyrillic_in_any_case_and_opens_the_record(
+    app: CrmApp, sample_ids: dict[str, int]
+) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("slash")
@@ -200,7 +208,9 @@ async def test_add_a_lead_from_the_inbox(app: CrmApp, engine: Engine) -> None:
         assert (lead.company_name, lead.email, lead.status) == ("Ромб", "igor@romb.ru", "new")
 
 
-async def test_mark_an_activity_done_from_today(app: CrmApp, engine: Engine, sample_ids: dict[str, int]) -> None:
+async def test_mark_an_activity_done_from_today(
+    app: CrmApp, engine: Engine, sample_ids: dict[str, int]
+) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("4")
         await settle(pilot)
@@ -258,7 +268,9 @@ async def test_an_empty_database_shows_the_first_run_hint(empty_app: CrmApp) -> 
 async def test_long_lists_load_a_page_at_a_time(empty_app: CrmApp, engine: Engine) -> None:
     with session_scope(engine) as session:
         for number in range(PAGE_SIZE * 2 + 30):
-            contacts.create_contact(session, contacts.ContactCreate(first_name="Person", last_name=f"{number:04d}"))
+            contacts.create_contact(
+                session, contacts.ContactCreate(first_name="Person", last_name=f"{number:04d}")
+            )
     async with empty_app.run_test(size=(100, 30)) as pilot:
         await pilot.press("2")
         await settle(pilot)
@@ -276,3 +288,32 @@ async def test_long_lists_load_a_page_at_a_time(empty_app: CrmApp, engine: Engin
         assert "Contacts · 230" in shown_text(empty_app.screen.query_one("#list-title"))
     with session_scope(engine) as session:
         assert len(session.exec(select(Contact.id).where(col(Contact.archived_at).is_(None))).all()) == 230
+
+
+async def test_import_leads_from_a_json_file(app: CrmApp, engine: Engine, tmp_path) -> None:
+    leads_file = tmp_path / "form.json"
+    leads_file.write_text(
+        '[{"name": "Вера Козлова", "email": "vera@example.ru"}, {"name": "Bad", "email": "nope"}]',
+        encoding="utf-8",
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        app.screen.query_one("#field-file", Input).value = str(tmp_path / "missing.json")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "missing.json" in shown_text(app.screen.query_one("#form-error"))
+
+        app.screen.query_one("#field-file", Input).value = str(leads_file)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert any("Вера Козлова" in row for row in table_texts(app))
+    with session_scope(engine) as session:
+        assert (
+            session.exec(select(Lead).where(Lead.person_name == "Вера Козлова")).one().email
+            == "vera@example.ru"
+        )
+        assert session.exec(select(Lead).where(Lead.person_name == "Bad")).first() is None

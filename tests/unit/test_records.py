@@ -15,6 +15,7 @@ from crm_tui.services.activities import ActivityCreate
 from crm_tui.services.contacts import AddressIn, ContactCreate, EmailIn, PhoneIn
 from crm_tui.services.deals import DealCreate
 from crm_tui.services.stages import stage_by_name
+from crm_tui.vocabulary import EXPORT_KINDS
 
 NOW_ISO = "2026-11-20T09:00:00+00:00"
 
@@ -325,4 +326,6 @@ def test_iter_records_of_every_kind(session: Session, anna: Contact) -> None:
     assert list(records.iter_records(session, "activities")) == []
     kinds = [r["kind"] for r in records.iter_records(session, "events")]
     assert kinds.count("created") == 4  # company, contact, deal, lead
-    assert set(records.EXPORT_KINDS) == {"contacts", "companies", "leads", "deals", "activities", "events"}
+    # Every kind the command line offers to export is one the records module can write.
+    for kind in EXPORT_KINDS:
+        assert isinstance(list(records.iter_records(session, kind)), list)

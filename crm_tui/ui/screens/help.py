@@ -51,8 +51,9 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, padding=(0, 2), show_header=False)
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
+        global_rows = [row for row in _binding_rows(list(self.app.BINDINGS)) if not row[0].isdigit()]
         sections = [
-            ("Everywhere", _binding_rows(list(self.app.BINDINGS))),
+            ("Everywhere", [("1 2 3 4 5", "Inbox, Contacts, Pipeline, Today, Reports"), *global_rows]),
             ("Lists", [("j, k, ↑, ↓", "Move"), ("g, G", "First, last"), ("enter", "Open")]),
             ("This screen", _binding_rows(list(type(self.under).BINDINGS))),
             ("Dialogs", [("enter, ctrl+s", "Save"), ("esc", "Cancel"), ("tab", "Next field")]),

@@ -43,6 +43,9 @@ class ReportsScreen(ModeScreen):
     def _show(self, summary: PipelineSummary) -> None:
         has_data = any(stage.count for stage in summary.stages) or any(summary.leads_by_status.values())
         self.query_one("#empty", EmptyState).set_class(not has_data, "visible")
+        for widget in self.query("#reports-body > Static, #reports-body > Label"):
+            if not isinstance(widget, EmptyState) and widget.id != "list-title":
+                widget.display = has_data
         self.query_one("#report-stages", Static).update(stage_table(summary))
         self.query_one("#report-leads", Static).update(lead_table(summary))
 

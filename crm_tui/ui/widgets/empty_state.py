@@ -19,7 +19,7 @@ class EmptyState(Static):
 
     FIRST_RUN_HINT = (
         "Fill the database with sample data to look around:  [b]crm-tui demo[/b]\n"
-        "Push leads in from a script or web form:  [b]crm-tui add-lead --name … --email …[/b]\n"
+        "Import leads from a JSON file: press [b]i[/b]; from a script or web form:  [b]crm-tui add-lead[/b]\n"
         "Press [b]?[/b] for every key, [b]ctrl+p[/b] for every command."
     )
 
