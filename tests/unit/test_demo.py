@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -53,6 +56,15 @@ def demo(engine: Engine) -> Iterator[Session]:
     """A database holding the size-50 demo, and a session on it."""
     with session_scope(engine) as session:
         generate(session, DemoSize.for_size(50))
+    with session_scope(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def larger_demo(engine: Engine) -> Iterator[Session]:
+    """The size-300 demo: enough deals and field edits for the checks that need many."""
+    with session_scope(engine) as session:
+        generate(session, DemoSize.for_size(300))
     with session_scope(engine) as session:
         yield session
 
@@ -216,3 +228,65 @@ def test_sizes_scale_and_keep_a_floor() -> None:
         contacts=100_000, companies=20_000, leads=100_000, deals=10_000, activities=50_000, events=500_000
     )
     assert DemoSize.benchmark(0.1).contacts == 10_000
+
+
+def test_deal_titles_say_what_is_sold_not_who_buys(larger_demo: Session) -> None:
+    # The company is shown next to the title everywhere, so the title does not repeat it.
+    companies = {company.id: company.name for company in larger_demo.exec(select(Company)).all()}
+    deals = larger_demo.exec(select(Deal)).all()
+    with_company = [deal for deal in deals if deal.company_id is not None]
+    assert with_company
+    for deal in with_company:
+        assert deal.company_id is not None
+        assert companies[deal.company_id] not in deal.title, deal.title
+        assert " — " not in deal.title
+    # A client's deals on the same subject are told apart ("…, phase 2").
+    titles = [
+        (deal.company_id, deal.contact_id if deal.company_id is None else None, deal.title) for deal in deals
+    ]
+    assert len(titles) == len(set(titles))
+
+
+def _edits(session: Session) -> dict[tuple[str, int, str], list[Event]]:
+    """The `field_changed` events of each record's field, oldest first."""
+    edits: dict[tuple[str, int, str], list[Event]] = defaultdict(list)
+    statement = select(Event).where(Event.kind == "field_changed").order_by(col(Event.at), col(Event.id))
+    for event in session.exec(statement).all():
+        edits[(event.entity_kind, event.entity_id, event.payload["field"])].append(event)
+    return edits
+
+
+def test_the_newest_title_edit_of_a_contact_is_its_title(larger_demo: Session) -> None:
+    edits = _edits(larger_demo)
+    checked = 0
+    for contact in larger_demo.exec(select(Contact)).all():
+        history = edits.get((EntityKind.CONTACT.value, contact.id, "title"))
+        if history:
+            assert history[-1].payload["new"] == contact.title, (contact.id, history[-1].text)
+            checked += 1
+    assert checked > 0
+
+
+def _stored(value: Any) -> Any:
+    """A field's value as an event payload holds it (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def test_field_edits_lead_to_what_each_record_holds_now(larger_demo: Session) -> None:
+    models = {
+        EntityKind.CONTACT.value: Contact,
+        EntityKind.COMPANY.value: Company,
+        EntityKind.LEAD.value: Lead,
+        EntityKind.DEAL.value: Deal,
+    }
+    edits = _edits(larger_demo)
+    assert {kind for kind, _, _ in edits} == set(models)
+    for (kind, record_id, field), history in edits.items():
+        record = larger_demo.get(models[kind], record_id)
+        assert history[-1].payload["new"] == _stored(getattr(record, field)), history[-1].text
+        for earlier, later in pairwise(history):
+            assert earlier.payload["new"] == later.payload["old"], (earlier.text, later.text)
+        for event in history:
+            assert set(event.payload) == {"field", "old", "new"}
+            assert event.payload["old"] != event.payload["new"]
+            assert event.text.startswith(f"{field.replace('_', ' ')}: ") and " → " in event.text
