@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -200,23 +201,30 @@ class StageTotal:
     kind: str
     probability: int
     count: int
-    amount: int
+    # Summed per currency: adding roubles to dollars would give a number that means nothing.
+    amounts: dict[str, int]
 
 
 def stage_totals(session: Session) -> list[StageTotal]:
-    """Deals and their summed amount per stage (every stage, empty ones included)."""
-    totals = {
-        stage_id: (count, amount or 0)
-        for stage_id, count, amount in session.exec(
-            select(Deal.stage_id, func.count(), func.sum(Deal.amount))
-            .where(col(Deal.archived_at).is_(None))
-            .group_by(col(Deal.stage_id))
-        )
-    }
+    """Deals and their summed amounts per stage (every stage, empty ones included)."""
+    counts: dict[int, int] = defaultdict(int)
+    amounts: dict[int, dict[str, int]] = defaultdict(dict)
+    for stage_id, currency, count, amount in session.exec(
+        select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))
+        .where(col(Deal.archived_at).is_(None))
+        .group_by(col(Deal.stage_id), col(Deal.currency))
+    ):
+        counts[stage_id] += count
+        amounts[stage_id][currency] = amount or 0
     stages = session.exec(select(Stage).order_by(col(Stage.position))).all()
     return [
         StageTotal(
-            stage.id or 0, stage.name, stage.kind, stage.probability, *totals.get(stage.id or 0, (0, 0))
+            stage.id or 0,
+            stage.name,
+            stage.kind,
+            stage.probability,
+            counts.get(stage.id or 0, 0),
+            dict(sorted(amounts.get(stage.id or 0, {}).items())),
         )
         for stage in stages
     ]

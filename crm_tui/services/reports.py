@@ -17,9 +17,14 @@ class PipelineSummary:
     leads_by_status: dict[str, int]
 
     @property
-    def weighted_open(self) -> int:
-        """The open pipeline weighted by each stage's probability (minor units)."""
-        return sum(stage.amount * stage.probability // 100 for stage in self.stages if stage.kind == "open")
+    def weighted_open(self) -> dict[str, int]:
+        """The open pipeline weighted by each stage's probability, per currency (minor units)."""
+        weighted: dict[str, int] = {}
+        for stage in self.stages:
+            if stage.kind == "open":
+                for currency, amount in stage.amounts.items():
+                    weighted[currency] = weighted.get(currency, 0) + amount * stage.probability // 100
+        return weighted
 
 
 def pipeline_summary(session: Session) -> PipelineSummary:

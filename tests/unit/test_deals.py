@@ -14,6 +14,7 @@ from crm_tui.services.contacts import ContactCreate
 from crm_tui.services.deals import DealCreate
 from crm_tui.services.events import EventKind
 from crm_tui.services.stages import stage_by_name
+from crm_tui.services.validation import format_amounts
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -215,16 +216,25 @@ def test_stage_totals_count_and_sum_every_stage(session: Session) -> None:
     gone = _deal(session, title="e", amount=9_999_00)
     deals.archive_deal(session, gone.id)
 
-    totals = {total.name: (total.count, total.amount) for total in deals.stage_totals(session)}
+    totals = {total.name: (total.count, total.amounts) for total in deals.stage_totals(session)}
     assert totals == {
-        "New": (2, 350_00),
-        "Qualified": (0, 0),
-        "Proposal": (1, 1_000_00),
-        "Negotiation": (0, 0),
-        "Won": (1, 5_000_00),
-        "Lost": (0, 0),
+        "New": (2, {"RUB": 350_00}),
+        "Qualified": (0, {}),
+        "Proposal": (1, {"RUB": 1_000_00}),
+        "Negotiation": (0, {}),
+        "Won": (1, {"RUB": 5_000_00}),
+        "Lost": (0, {}),
     }
     assert [total.name for total in deals.stage_totals(session)][:2] == ["New", "Qualified"]
+
+
+def test_stage_totals_never_add_up_different_currencies(session: Session) -> None:
+    _deal(session, title="roubles", amount=700_000_00)
+    _deal(session, title="dollars", amount=4_800_00, currency="USD")
+    (new,) = [total for total in deals.stage_totals(session) if total.name == "New"]
+    assert (new.count, new.amounts) == (2, {"RUB": 700_000_00, "USD": 4_800_00})
+    assert format_amounts(new.amounts) == "700\u202f000 RUB + 4\u202f800 USD"
+    assert format_amounts({}) == "0"
 
 
 def test_list_deals_open_only_in_pipeline_order(session: Session, clock) -> None:

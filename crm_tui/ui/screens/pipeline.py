@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual import work
+from textual.widgets import Label
 
 from crm_tui.dates import days_since
 from crm_tui.db.models import EntityKind, StageKind
 from crm_tui.services import deals
-from crm_tui.services.validation import format_money
+from crm_tui.services.validation import format_amounts, format_money
 from crm_tui.ui.database import run_in_session
 from crm_tui.ui.screens.base import ListScreen
 from crm_tui.ui.widgets.record_table import Column, RecordTable
@@ -59,14 +61,13 @@ class PipelineScreen(ListScreen):
         self.app.call_from_thread(self._show_totals, totals)
 
     def _show_totals(self, totals: list[deals.StageTotal]) -> None:
-        line = Text()
-        for total in totals:
-            if total.kind != StageKind.OPEN.value:
-                continue
-            if line:
-                line.append("  │  ", style="dim")
-            line.append(f"{total.name} ", style="bold")
-            line.append(f"{total.count} · {format_money(total.amount)}")
-        summary = self.query_one("#list-summary")
-        summary.update(line)  # type: ignore[attr-defined]
-        summary.display = bool(line)
+        """One column per open stage: its name and count, then its sum in each currency."""
+        open_totals = [total for total in totals if total.kind == StageKind.OPEN.value]
+        grid = Table.grid(padding=(0, 3))
+        for _ in open_totals:
+            grid.add_column(no_wrap=True, overflow="ellipsis")
+        grid.add_row(*[Text(f"{total.name} · {total.count}", style="bold") for total in open_totals])
+        grid.add_row(*[format_amounts(total.amounts, separator="\n") for total in open_totals])
+        summary = self.query_one("#list-summary", Label)
+        summary.update(grid)
+        summary.display = bool(open_totals)

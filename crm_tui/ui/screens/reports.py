@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
 from crm_tui.services.reports import PipelineSummary, pipeline_summary
-from crm_tui.services.validation import format_money
+from crm_tui.services.validation import format_amounts
 from crm_tui.ui.database import run_in_session
 from crm_tui.ui.screens.base import ModeScreen
 from crm_tui.ui.widgets.empty_state import EmptyState
@@ -60,7 +60,9 @@ def stage_table(summary: PipelineSummary) -> Table:
     table.add_column("Stage", footer="Open, weighted")
     table.add_column("Deals", justify="right")
     table.add_column("", no_wrap=True)
-    table.add_column("Amount", justify="right", footer=format_money(summary.weighted_open))
+    table.add_column(
+        "Amount", justify="right", no_wrap=True, footer=format_amounts(summary.weighted_open, "\n")
+    )
     table.add_column("Prob.", justify="right")
     largest = max((stage.count for stage in summary.stages), default=0)
     for stage in summary.stages:
@@ -69,7 +71,7 @@ def stage_table(summary: PipelineSummary) -> Table:
             Text(stage.name, style=style),
             str(stage.count),
             _bar(stage.count, largest),
-            format_money(stage.amount),
+            format_amounts(stage.amounts, "\n"),
             f"{stage.probability}%",
         )
     return table
