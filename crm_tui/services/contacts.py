@@ -73,6 +73,15 @@ def full_name_of(first: str, middle: str, last: str) -> str:
     return " ".join(part for part in (first.strip(), middle.strip(), last.strip()) if part)
 
 
+def name_columns(full_name: str, last_name: str) -> dict[str, str]:
+    """The stored forms of a contact's name that lists sort and match by (every alphabet)."""
+    return {
+        "full_name": full_name,
+        "full_name_fold": fold(full_name),
+        "last_name_fold": fold(last_name or full_name),
+    }
+
+
 def subject(contact: Contact) -> Subject:
     assert contact.id is not None
     return Subject(EntityKind.CONTACT, contact.id, contact_id=contact.id, company_id=contact.company_id)
@@ -163,9 +172,7 @@ def create_contact(session: Session, data: ContactCreate) -> Contact:
             "first_name": first,
             "middle_name": middle,
             "last_name": last,
-            "full_name": full_name,
-            "full_name_fold": fold(full_name),
-            "last_name_fold": fold(last or full_name),
+            **name_columns(full_name, last),
             "company_id": company_id,
             "extra": data.extra,
             "title": clean(data.title),
@@ -203,9 +210,9 @@ def update_contact(session: Session, contact_id: int, changes: dict[str, Any]) -
     if not full_name_of(first, middle, last):
         raise ValidationError("name", "a contact needs a first or last name")
     if apply_changes(session, contact, subject(contact), changes):
-        contact.full_name = full_name_of(contact.first_name, contact.middle_name, contact.last_name)
-        contact.full_name_fold = fold(contact.full_name)
-        contact.last_name_fold = fold(contact.last_name or contact.full_name)
+        full_name = full_name_of(contact.first_name, contact.middle_name, contact.last_name)
+        for column, value in name_columns(full_name, contact.last_name).items():
+            setattr(contact, column, value)
         contact.updated_at = utcnow()
         session.flush()
         search.reindex(session, EntityKind.CONTACT, [contact_id])

@@ -165,11 +165,6 @@ def make_person_name(world: World, lang: str) -> tuple[str, str, str]:
     return world.pools("en", f"first_name_{gender}"), "", world.pools("en", "last_name")
 
 
-def full_name(first: str, middle: str, last: str) -> str:
-    # The same order as services.contacts.full_name_of, so demo and typed contacts sort alike.
-    return " ".join(part for part in (first, middle, last) if part)
-
-
 def make_email(world: World, first: str, last: str, lang: str, domain: str | None) -> str:
     """A plausible address, unique in the demo so the merge screen is not flooded."""
     first_latin, last_latin = _slug(first) or "info", _slug(last) or "mail"

@@ -15,6 +15,7 @@ from crm_tui.db.models import (
     ContactTag,
     EntityKind,
 )
+from crm_tui.services.contacts import full_name_of, name_columns
 from crm_tui.services.demo import names
 from crm_tui.services.demo.records import DemoCompany, DemoPerson
 from crm_tui.services.demo.words import INDUSTRIES, JOB_TITLES, NOTES
@@ -113,7 +114,7 @@ def make_contacts(world: World, count: int, companies: list[DemoCompany]) -> lis
 def _make_contact(world: World, lang: str, company: DemoCompany | None) -> DemoPerson:
     contact_id = world.writer.new_id(Contact)
     first, middle, last = names.make_person_name(world, lang)
-    full_name = names.full_name(first, middle, last)
+    full_name = full_name_of(first, middle, last)
     created_at = world.days_ago(1, 700)
     if company is not None:
         created_at = max(created_at, company.created_at)
@@ -127,9 +128,7 @@ def _make_contact(world: World, lang: str, company: DemoCompany | None) -> DemoP
         "first_name": first,
         "middle_name": middle,
         "last_name": last,
-        "full_name": full_name,
-        "full_name_fold": fold(full_name),
-        "last_name_fold": fold(last or full_name),
+        **name_columns(full_name, last),
         "title": world.rng.choice(JOB_TITLES[lang]) if world.chance(0.7) else None,
         "birthday": birthday,
         "notes": world.rng.choice(NOTES[lang]) if world.chance(0.1) else None,
