@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Activity, Contact, EntityKind, Event, Lead
@@ -106,8 +106,8 @@ async def test_open_a_contact_card_and_add_a_note(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen)
-        timeline = app.screen.query_one("#timeline", DataTable)
-        assert "Asked for a discount" in str(timeline.get_row_at(0)[2])
+        timeline = shown_text(app.screen.query_one("#timeline-entries", Static)).splitlines()
+        assert "Asked for a discount" in timeline[0]
 
         await pilot.press("escape")
         await settle(pilot)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crm_tui.db.models import EntityKind
@@ -60,11 +60,10 @@ class RecordScreen(Screen[None]):
             with Vertical(id="card-links-box"):
                 yield OptionList(id="card-links")
         yield Label("Timeline (newest first)", id="timeline-title")
-        timeline: DataTable[Any] = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
-        timeline.add_column("When", width=16)
-        timeline.add_column("What", width=14)
-        timeline.add_column("", key="text")
-        yield timeline
+        # A rendered table in a scrolling box: the timeline is read, not selected, and a
+        # rendered table has its final layout at once (no column widths settling after paint).
+        with VerticalScroll(id="timeline", can_focus=True):
+            yield Static("", id="timeline-entries")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,15 +110,16 @@ class RecordScreen(Screen[None]):
             links.highlighted = highlighted
 
     def _show_timeline(self, card: Card) -> None:
-        table = self.query_one("#timeline", DataTable)
-        table.clear()
-        for index, entry in enumerate(card.timeline):
+        entries = Table.grid(padding=(0, 1))
+        entries.add_column(no_wrap=True, style="dim")
+        entries.add_column(no_wrap=True, width=13)
+        entries.add_column(overflow="fold")
+        for entry in card.timeline:
             style = EVENT_STYLES.get(entry.kind, "")
-            table.add_row(
-                entry.when, Text(entry.kind.replace("_", " "), style=style), entry.text, key=str(index)
-            )
+            entries.add_row(entry.when, Text(entry.kind.replace("_", " "), style=style), entry.text)
         if not card.timeline:
-            table.add_row("", "", Text("Nothing yet. Press n to add a note.", style="dim"))
+            entries.add_row("", "", Text("Nothing yet. Press n to add a note.", style="dim"))
+        self.query_one("#timeline-entries", Static).update(entries)
 
     @on(OptionList.OptionSelected, "#card-links")
     def _open_link(self, event: OptionList.OptionSelected) -> None:
