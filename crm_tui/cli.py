@@ -117,16 +117,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CrmError as error:
         _error(str(error))
         return EXIT_USAGE
+    except BrokenPipeError:
+        # `crm-tui export … | head`: the reader went away; that is not an error.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as error:
         _error(f"{error.filename or target}: {error.strerror or error}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # `crm-tui export … | head`: the reader went away; that is not an error.
-        with suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        return EXIT_OK
 
 
 def _error(message: str) -> None:

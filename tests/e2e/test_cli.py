@@ -197,3 +197,19 @@ def test_db_option_works_after_the_subcommand_too(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert path.exists() and not (tmp_path / "unused.sqlite3").exists()
+
+
+def test_a_reader_that_stops_early_is_not_an_error(demo_db: Path) -> None:
+    # `crm-tui export events | head -1`: the pipe closes long before the export ends.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crm_tui", "export", "events"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"CRM_TUI_DB": str(demo_db)},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().strip() == b"["
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0
+    assert errors == ""
