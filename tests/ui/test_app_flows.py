@@ -243,6 +243,12 @@ async def test_help_lists_keys_and_the_database_path(app: CrmApp) -> None:
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
 
+        # The keys of the screen below are listed too, those it inherits included.
+        await pilot.press("4", "question_mark")
+        await settle(pilot)
+        text = " ".join(shown_text(widget) for widget in app.screen.query(Static))
+        assert "Done" in text and "Add" in text
+
 
 async def test_command_palette_goes_to_a_mode(app: CrmApp) -> None:
     async with app.run_test(size=(100, 30)) as pilot:

@@ -29,6 +29,15 @@ def _binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
     return rows
 
 
+def _own_bindings(screen: Screen[object]) -> list[BindingType]:
+    """The bindings a screen class and its bases up to Textual's Screen declare, base first."""
+    bindings: list[BindingType] = []
+    for cls in reversed(type(screen).__mro__):
+        if issubclass(cls, Screen) and cls is not Screen:
+            bindings.extend(cls.__dict__.get("BINDINGS", []))
+    return bindings
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close"),
@@ -55,7 +64,7 @@ class HelpScreen(ModalScreen[None]):
         sections = [
             ("Everywhere", [("1 2 3 4 5", "Inbox, Contacts, Pipeline, Today, Reports"), *global_rows]),
             ("Lists", [("j, k, ↑, ↓", "Move"), ("g, G", "First, last"), ("enter", "Open")]),
-            ("This screen", _binding_rows(list(type(self.under).BINDINGS))),
+            ("This screen", _binding_rows(_own_bindings(self.under))),
             ("Dialogs", [("enter, ctrl+s", "Save"), ("esc", "Cancel"), ("tab", "Next field")]),
         ]
         for title, rows in sections:
