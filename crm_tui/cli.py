@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from crm_tui import __version__
+from crm_tui.cli_imports import add_import_commands, run_import, run_imports
 from crm_tui.errors import CrmError
 from crm_tui.paths import resolve_database
 from crm_tui.vocabulary import EXPORT_FORMATS, EXPORT_KINDS
@@ -71,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", parents=[common], help="write records out")
     export.add_argument("kind", choices=EXPORT_KINDS)
     export.add_argument("--format", choices=EXPORT_FORMATS, default="json")
+    export.add_argument(
+        "--vcard-version", choices=("3.0", "4.0"), default="3.0", help="vCard version (default 3.0)"
+    )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     add_lead = commands.add_parser(
@@ -96,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         "today", parents=[common], help="overdue and today's calls, meetings and tasks"
     )
     today.add_argument("--json", action="store_true", help="print JSON records")
+    add_import_commands(commands, common)
     return parser
 
 
@@ -112,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "export": _export,
             "add-lead": _add_lead,
             "today": _today,
+            "import": run_import,
+            "imports": run_imports,
         }[args.command]
         return handler(args, target)
     except CrmError as error:
@@ -197,22 +204,37 @@ def _write_json_lines(stream: TextIO | IO[str], records: Iterable[dict[str, Any]
     stream.write("\n]\n")
 
 
+def _write_records(
+    stream: TextIO | IO[str], records: Iterable[dict[str, Any]], args: argparse.Namespace
+) -> None:
+    if args.format == "json":
+        _write_json_lines(stream, records)
+        return
+    from crm_tui.io.vcard import write_vcards
+
+    for card in write_vcards(records, version=args.vcard_version):
+        stream.write(card)
+
+
 def _export(args: argparse.Namespace, target: str) -> int:
     from crm_tui.db.engine import session_scope
     from crm_tui.services.records import iter_records
 
+    if args.format == "vcard" and args.kind != "contacts":
+        raise UsageError("--format vcard exports contacts only: crm-tui export contacts --format vcard")
     engine = _open(target)
     with session_scope(engine) as session:
         records = iter_records(session, args.kind)
         if not args.output:
-            _write_json_lines(sys.stdout, records)
+            _write_records(sys.stdout, records, args)
             return EXIT_OK
         destination = Path(args.output).expanduser()
         # Write beside the destination and rename, so a failed export never leaves half a file.
         descriptor, partial = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
         try:
-            with open(descriptor, "w", encoding="utf-8") as handle:
-                _write_json_lines(handle, records)
+            # newline="" keeps the CRLF line ends that vCard requires on every platform.
+            with open(descriptor, "w", encoding="utf-8", newline="") as handle:
+                _write_records(handle, records, args)
             os.replace(partial, destination)
         except BaseException:
             Path(partial).unlink(missing_ok=True)

@@ -5,4 +5,4 @@ from __future__ import annotations
 
 # What `crm-tui export KIND` can write, in the order the help lists them.
 EXPORT_KINDS = ("contacts", "companies", "leads", "deals", "activities", "events")
-EXPORT_FORMATS = ("json",)
+EXPORT_FORMATS = ("json", "vcard")

@@ -10,9 +10,24 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from crm_tui.dates import utcnow
 
 KEEP_LAST = 10
+
+
+def database_file(engine: Engine) -> Path | None:
+    """The SQLite file behind an engine; None for memory or a server database."""
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return None
+    return Path(engine.url.database)
+
+
+def snapshot_before(engine: Engine, reason: str) -> Path | None:
+    """A snapshot before a change that spans many rows (an import, a merge, an undo)."""
+    file = database_file(engine)
+    return snapshot(file, reason) if file is not None else None
 
 
 def backups_dir(database: Path) -> Path:

@@ -101,6 +101,8 @@ class Contact(ContactBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     company_id: int | None = _fk("company.id")
+    # The vCard UID the contact was imported with, so a re-import finds it again.
+    uid: str | None = Field(default=None, index=True)
     full_name: str = ""
     full_name_fold: str = Field(default="", index=True)
     last_name_fold: str = ""

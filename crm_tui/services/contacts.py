@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, delete, select
@@ -60,6 +61,7 @@ class AddressIn(SQLModel):
 
 
 class ContactCreate(ContactBase):
+    uid: str | None = None
     company_id: int | None = None
     company_name: str | None = None
     emails: list[EmailIn] = Field(default_factory=list)
@@ -173,6 +175,8 @@ def create_contact(session: Session, data: ContactCreate) -> Contact:
             "middle_name": middle,
             "last_name": last,
             **name_columns(full_name, last),
+            # Every contact gets a UID, so that an exported vCard imported again finds it.
+            "uid": clean(data.uid) or f"urn:uuid:{uuid4()}",
             "company_id": company_id,
             "extra": data.extra,
             "title": clean(data.title),
@@ -262,6 +266,62 @@ def replace_phones(session: Session, contact_id: int, phones: list[PhoneIn]) -> 
     )
     session.flush()
     search.reindex(session, EntityKind.CONTACT, [contact_id])
+
+
+def _add_rows(session: Session, contact: Contact, rows: list[Any], what: str) -> list[Any]:
+    """Add emails or phones to a contact that may have some: the old primary stays primary."""
+    if not rows:
+        return []
+    assert contact.id is not None
+    had_any = bool(emails_of(session, contact.id) if what == "emails" else phones_of(session, contact.id))
+    for row in rows:
+        row.contact_id = contact.id
+        row.is_primary = row.is_primary and not had_any
+        session.add(row)
+    added = [row.value for row in rows]
+    record_event(
+        session,
+        subject(contact),
+        EventKind.FIELD_CHANGED,
+        f"{what}: + {', '.join(added)}",
+        {"field": what, "added": added},
+    )
+    session.flush()
+    search.reindex(session, EntityKind.CONTACT, [contact.id])
+    return rows
+
+
+def add_emails(session: Session, contact_id: int, emails: list[EmailIn]) -> list[ContactEmail]:
+    return _add_rows(session, get_contact(session, contact_id), _validated_emails(emails), "emails")
+
+
+def add_phones(session: Session, contact_id: int, phones: list[PhoneIn]) -> list[ContactPhone]:
+    rows = _validated_phones(phones, phone_region(session))
+    return _add_rows(session, get_contact(session, contact_id), rows, "phones")
+
+
+def add_tags(session: Session, contact_id: int, names: list[str]) -> list[int]:
+    """Tag a contact; returns the ids of the tags newly linked (already linked ones are left)."""
+    contact = get_contact(session, contact_id)
+    linked = set(session.exec(select(ContactTag.tag_id).where(ContactTag.contact_id == contact_id)).all())
+    added: list[int] = []
+    for name in {fold(tag): tag.strip() for tag in names if tag.strip()}.values():
+        tag_id = _tag(session, name).id or 0
+        if tag_id not in linked:
+            session.add(ContactTag(contact_id=contact_id, tag_id=tag_id))
+            linked.add(tag_id)
+            added.append(tag_id)
+    if added:
+        record_event(
+            session,
+            subject(contact),
+            EventKind.FIELD_CHANGED,
+            f"tags: + {', '.join(names)}",
+            {"field": "tags", "added": names},
+        )
+        session.flush()
+        search.reindex(session, EntityKind.CONTACT, [contact_id])
+    return added
 
 
 def archive_contact(session: Session, contact_id: int) -> Contact:

@@ -38,6 +38,16 @@ def parse_leads_json(text: str, source: str) -> list[dict[str, Any]]:
     return items
 
 
+def looks_like_leads_json(path: Path) -> bool:
+    """Whether a file starts like JSON (an object or an array) rather than a vCard or CSV."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return head[:1] in (b"{", b"[")
+
+
 def read_leads_file(path: Path) -> list[dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8-sig")

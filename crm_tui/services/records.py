@@ -119,6 +119,9 @@ def contact_records(session: Session, contacts: list[Contact]) -> list[dict[str,
             "next_contact_on": _iso(contact.next_contact_on),
             "next_contact_goal": contact.next_contact_goal,
             "created_at": _iso(contact.created_at),
+            "uid": contact.uid,
+            # vCard properties kept verbatim from an import, given back by a vCard export.
+            "extra": contact.extra,
         }
         for contact in contacts
     ]

@@ -14,13 +14,13 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.db.models import EntityKind
 from crm_tui.services.activities import get_activity, owner_subject
-from crm_tui.services.lead_intake import IntakeResult
 from crm_tui.ui.commands import CrmCommands
 from crm_tui.ui.database import describe_failure, run_in_session
-from crm_tui.ui.dialogs.add_forms import add_dialog, import_dialog
+from crm_tui.ui.dialogs.add_forms import add_dialog
 from crm_tui.ui.dialogs.search_dialog import SearchDialog
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
+from crm_tui.ui.screens.import_screen import ImportScreen
 from crm_tui.ui.screens.inbox import InboxScreen
 from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.record import RecordScreen
@@ -98,15 +98,7 @@ class CrmApp(App[None]):
         self.push_screen(add_dialog(kind), added)
 
     def action_import(self) -> None:
-        def imported(result: IntakeResult | None) -> None:
-            if result is None:
-                return
-            message = f"{len(result.created)} lead(s) added to the inbox."
-            if result.rejected:
-                message += f" {len(result.rejected)} rejected: " + "; ".join(result.rejected[:3])
-            self.notify(message, severity="warning" if result.rejected else "information", timeout=10)
-
-        self.push_screen(import_dialog(), imported)
+        self.push_screen(ImportScreen())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place turns a failed database task into a message instead of a crash."""

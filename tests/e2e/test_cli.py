@@ -213,3 +213,66 @@ def test_a_reader_that_stops_early_is_not_an_error(demo_db: Path) -> None:
     errors = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0
     assert errors == ""
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "vcard"
+
+
+def test_import_a_vcard_file_twice_then_undo(db: Path) -> None:
+    source = FIXTURES / "cli-three-cards-one-broken.vcf"
+    dry = crm("import", str(source), "--dry-run", db=db)
+    assert "dry run" in dry.stdout
+    assert json.loads(crm("export", "contacts", db=db).stdout) == []
+
+    first = crm("import", str(source), db=db)
+    assert_no_traceback(first)
+    assert first.returncode == 3, first.stderr  # the broken card is rejected, the others land
+    assert "2 created" in first.stdout and "1 rejected" in first.stdout
+    assert "card 2 (line " in first.stdout
+    exported = json.loads(crm("export", "contacts", db=db).stdout)
+    assert sorted(contact["full_name"] for contact in exported) == ["John Smith", "Анна Петрова"]
+
+    again = json.loads(crm("import", str(source), "--json", db=db).stdout)
+    assert again[0]["counts"]["create"] == 0 and again[0]["counts"]["skip"] == 2
+    assert len(json.loads(crm("export", "contacts", db=db).stdout)) == 2
+
+    listing = crm("imports", db=db).stdout
+    assert "cli-three-cards-one-broken.vcf" in listing
+    batch_id = again[0]["batch"] - 1
+    undone = crm("imports", "undo", str(batch_id), db=db)
+    assert undone.returncode == 0, undone.stderr
+    assert json.loads(crm("export", "contacts", db=db).stdout) == []
+
+
+def test_import_refuses_a_file_that_is_not_a_vcard(db: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.vcf"
+    notes.write_text("just words\n", encoding="utf-8")
+    result = crm("import", str(notes), str(FIXTURES / "cli-three-cards-one-broken.vcf"), db=db)
+    assert result.returncode == 2
+    assert "not a vCard file" in result.stderr
+    assert_no_traceback(result)
+    # Nothing written, not even from the good file named after the bad one.
+    assert json.loads(crm("export", "contacts", db=db).stdout) == []
+
+
+def test_export_vcard_then_import_into_an_empty_database(db: Path, tmp_path: Path) -> None:
+    assert crm("import", str(FIXTURES / "cli-three-cards-one-broken.vcf"), db=db).returncode == 3
+    for version in ("3.0", "4.0"):
+        exported = tmp_path / f"out-{version}.vcf"
+        result = crm(
+            "export", "contacts", "--format", "vcard", "--vcard-version", version, "-o", str(exported), db=db
+        )
+        assert result.returncode == 0, result.stderr
+        fresh = tmp_path / f"fresh-{version}.sqlite3"
+        assert crm("import", str(exported), db=fresh).returncode == 0
+        before = json.loads(crm("export", "contacts", db=db).stdout)
+        after = json.loads(crm("export", "contacts", db=fresh).stdout)
+        fields = ("full_name", "title", "company", "notes", "tags", "extra", "uid")
+        assert [{f: c[f] for f in fields} for c in after] == [{f: c[f] for f in fields} for c in before]
+        assert [[e["value"] for e in c["emails"]] for c in after] == [
+            [e["value"] for e in c["emails"]] for c in before
+        ]
+        assert [[p["e164"] for p in c["phones"]] for c in after] == [
+            [p["e164"] for p in c["phones"]] for c in before
+        ]
+    assert crm("export", "deals", "--format", "vcard", db=db).returncode == 2

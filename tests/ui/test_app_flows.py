@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Activity, Contact, EntityKind, Event, Lead
@@ -14,6 +16,7 @@ from crm_tui.ui.dialogs.form_dialog import FormDialog
 from crm_tui.ui.dialogs.search_dialog import SearchDialog
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
+from crm_tui.ui.screens.import_screen import ImportScreen
 from crm_tui.ui.screens.inbox import InboxScreen
 from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.record import RecordScreen
@@ -306,20 +309,50 @@ async def test_import_leads_from_a_json_file(app: CrmApp, engine: Engine, tmp_pa
         await settle(pilot)
         await pilot.press("i")
         await settle(pilot)
-        assert isinstance(app.screen, FormDialog)
-        app.screen.query_one("#field-file", Input).value = str(tmp_path / "missing.json")
+        assert isinstance(app.screen, ImportScreen)
+        app.screen.query_one("#import-path", Input).value = str(tmp_path / "missing.json")
         await pilot.press("enter")
         await settle(pilot)
-        assert "missing.json" in shown_text(app.screen.query_one("#form-error"))
+        summary = shown_text(app.screen.query_one("#import-summary"))
+        assert "missing.json" in summary and "Nothing was written" in summary
 
-        app.screen.query_one("#field-file", Input).value = str(leads_file)
+        app.screen.query_one("#import-path", Input).value = str(leads_file)
         await pilot.press("enter")
+        await settle(pilot)
+        summary = shown_text(app.screen.query_one("#import-summary"))
+        assert "1 lead(s) added" in summary and "lead 2: email" in summary
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         assert any("Вера Козлова" in row for row in table_texts(app))
     with session_scope(engine) as session:
-        assert (
-            session.exec(select(Lead).where(Lead.person_name == "Вера Козлова")).one().email
-            == "vera@example.ru"
-        )
+        vera = session.exec(select(Lead).where(Lead.person_name == "Вера Козлова")).one()
+        assert vera.email == "vera@example.ru"
         assert session.exec(select(Lead).where(Lead.person_name == "Bad")).first() is None
+
+
+async def test_import_a_vcard_file_shows_the_plan_then_applies_it(empty_app: CrmApp, engine: Engine) -> None:
+    source = Path(__file__).parent.parent / "fixtures" / "vcard" / "cli-three-cards-one-broken.vcf"
+    async with empty_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        empty_app.screen.query_one("#import-path", Input).value = str(source)
+        await pilot.press("enter")
+        await settle(pilot)
+        plan = empty_app.screen.query_one("#import-plan", DataTable)
+        actions = [str(plan.get_row_at(index)[0]) for index in range(plan.row_count)]
+        assert actions == ["create", "reject", "create"]
+        assert "Nothing written yet" in shown_text(empty_app.screen.query_one("#import-summary"))
+        with session_scope(engine) as session:
+            assert session.exec(select(Contact)).all() == []
+
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Imported (2 created, 1 rejected)" in shown_text(empty_app.screen.query_one("#import-summary"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(empty_app.screen, InboxScreen)
+    with session_scope(engine) as session:
+        names = sorted(contact.full_name for contact in session.exec(select(Contact)))
+        assert names == ["John Smith", "Анна Петрова"]

@@ -86,7 +86,10 @@ def test_contact_record(session: Session, anna: Contact) -> None:
         "next_contact_on": "2026-12-01",
         "next_contact_goal": "renewal",
         "created_at": NOW_ISO,
+        "uid": record["uid"],
+        "extra": {},
     }
+    assert record["uid"].startswith("urn:uuid:")
     assert json.loads(json.dumps(record)) == record
 
 

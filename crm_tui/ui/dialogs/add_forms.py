@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from crm_tui.errors import ValidationError
 from crm_tui.services import activities, contacts, deals, leads
-from crm_tui.services.lead_intake import IntakeResult, add_leads, read_leads_file
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 
 
@@ -31,26 +28,6 @@ def _add_deal(session: Any, values: dict[str, str]) -> object:
 
 def _add_activity(session: Any, values: dict[str, str]) -> object:
     return activities.create_activity(session, activities.activity_from_fields(values))
-
-
-def _import_leads(session: Any, values: dict[str, str]) -> IntakeResult:
-    name = values.get("file", "").strip()
-    if not name:
-        raise ValidationError("file", "is required")
-    result = add_leads(session, read_leads_file(Path(name).expanduser()))
-    if not result.created:
-        # Nothing usable: keep the dialog open with the reasons; the transaction rolls back.
-        raise ValidationError("file", "no lead could be added: " + "; ".join(result.rejected[:3]))
-    return result
-
-
-def import_dialog() -> FormDialog:
-    """`i`: leads from a JSON file (one object or an array, as `crm-tui add-lead --json` takes)."""
-    return FormDialog(
-        "Import leads from a JSON file",
-        [FormField("file", "File", placeholder="~/Downloads/leads.json")],
-        _import_leads,
-    )
 
 
 def add_dialog(kind: str) -> FormDialog:

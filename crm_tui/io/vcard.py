@@ -1,0 +1,210 @@
+"""vCard import and export: the entry points the services and the CLI use.
+
+Reading: decode the bytes ourselves (BOM, UTF-16 by its NUL bytes, UTF-8, then each
+property's CHARSET or a guessed code page), split the text into cards and repair their lines
+(vcard_repair), let vobject parse one card at a time, retrying without any line it rejects, and
+map what it parsed to an ImportedContact (vcard_read). One bad card costs only itself. Writing
+lives in vcard_write.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import vobject
+from vobject.base import Component, VObjectError
+
+from crm_tui.errors import UnreadableInput
+from crm_tui.io import vcard_repair as repair
+from crm_tui.io.contact_record import ImportedContact, SkippedRecord
+from crm_tui.io.vcard_read import fill_contact, prop_index
+from crm_tui.io.vcard_write import write_vcards
+
+__all__ = ["decode_bytes", "looks_like_vcard", "read_vcard_file", "read_vcards", "write_vcards"]
+
+Item = ImportedContact | SkippedRecord
+
+_ANY_BEGIN = re.compile(r"(?:^|[\r\n])[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*(?:[\r\n]|$)", re.IGNORECASE)
+# Any run of CRs before a LF is one line end (iPhone exports end lines with CR CR LF).
+_LINE_END_BYTES = re.compile(rb"\r*\n|\r")
+_CHARSET_BYTES = re.compile(rb"^[^:]*?;CHARSET=([A-Za-z0-9_.:-]+?)[;:]", re.IGNORECASE)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def looks_like_vcard(head: bytes) -> bool:
+    """Whether the first bytes of a file are a vCard: "BEGIN:VCARD" (any case) after nothing
+    but whitespace, in UTF-8, UTF-16 (with or without a BOM) or an 8-bit code page."""
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            encoding = name  # these codecs drop the BOM themselves (utf-8 leaves U+FEFF)
+            break
+    else:
+        encoding = utf16_by_nuls(head[:400]) or encoding
+    text = head.decode(encoding, "ignore").lstrip("\ufeff \t\r\n")
+    return text[:11].upper() == "BEGIN:VCARD"
+
+
+def read_vcards(data: bytes) -> Iterator[Item]:
+    """One ImportedContact or SkippedRecord per BEGIN:VCARD, in file order, as they are read."""
+    yield from read_text(decode_bytes(data))
+
+
+def read_vcard_file(path: Path) -> Iterator[Item]:
+    """Like `read_vcards`, but checks at once that the file opens and holds a vCard."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise UnreadableInput(f"{path}: cannot read the file ({error.strerror or error})") from error
+    text = decode_bytes(data)
+    if not _ANY_BEGIN.search(text):
+        raise UnreadableInput(f"{path}: not a vCard file (there is no BEGIN:VCARD line in it)")
+    return read_text(text)
+
+
+def read_text(text: str) -> Iterator[Item]:
+    """Cards of decoded text, read one at a time as the caller asks for them."""
+    for card in repair.split_cards(text):
+        try:
+            item = read_card(card)
+        except Exception as error:  # the promise is that one card never ends the file
+            item = SkippedRecord(card.number, card.line, f"could not be read: {error}")
+        yield item
+
+
+def read_card(card: repair.RawCard) -> Item:
+    """One card: repaired lines, one vobject parse (plus retries), then the mapping."""
+    warnings = card.warnings
+    props = []
+    for number, text in repair.unfold(card):
+        prop = repair.to_prop(number, text, warnings)
+        if prop is not None:
+            props.append(prop)
+    component = _parse(props, warnings)
+    if component is None:
+        details = "; ".join(warnings[:3])
+        return SkippedRecord(card.number, card.line, f"nothing could be read: {details or 'no properties'}")
+    contact = ImportedContact(number=card.number, line=card.line, warnings=warnings)
+    fill_contact(contact, component, props)
+    if not contact.has_substance():
+        found = ", ".join(sorted({prop.name for prop in props} - {"VERSION"})) or "nothing"
+        reason = f"nothing to import: no name, email, phone or organisation (found {found})"
+        return SkippedRecord(card.number, card.line, reason)
+    return contact
+
+
+def _card_text(props: list[repair.Prop]) -> str:
+    # One physical line per property, so a vobject line number names one prop (prop_index).
+    return "BEGIN:VCARD\r\n" + "".join(prop.parse + "\r\n" for prop in props) + "END:VCARD\r\n"
+
+
+def _parse(props: list[repair.Prop], warnings: list[str]) -> Component | None:
+    """vobject's reading of the card; a line it rejects is dropped (with a warning) and the
+    card read again. Errors that name no line send us to testing each line on its own."""
+    for _ in range(len(props) + 1):
+        try:
+            return vobject.readOne(_card_text(props))
+        except VObjectError as error:
+            index = prop_index(getattr(error, "lineNumber", None))
+            if not 0 <= index < len(props):
+                break
+            bad = props.pop(index)
+            warnings.append(f"{bad.name} dropped: vobject could not read it (line {bad.line})")
+        except Exception:
+            break
+    props[:] = [prop for prop in props if _parses_alone(prop, warnings)]
+    try:
+        return vobject.readOne(_card_text(props))
+    except Exception:
+        return None
+
+
+def _parses_alone(prop: repair.Prop, warnings: list[str]) -> bool:
+    try:
+        vobject.readOne(_card_text([prop]))
+    except Exception:
+        warnings.append(f"{prop.name} dropped: vobject could not read it (line {prop.line})")
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- bytes to text
+
+
+def decode_bytes(data: bytes) -> str:
+    """The text of a vCard file: BOM first, then UTF-16 by its NUL bytes, then UTF-8, then
+    line by line with each property's CHARSET or a guessed code page. Never raises."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            if encoding == "utf-8":  # the rest may still be a legacy mix, as without a BOM
+                return _decode_8bit(data[len(bom) :])
+            return data.decode(encoding, "replace")
+    utf16 = utf16_by_nuls(data[:400])
+    if utf16:
+        return data.decode(utf16, "replace")
+    return _decode_8bit(data)
+
+
+def utf16_by_nuls(sample: bytes) -> str | None:
+    """UTF-16 without a BOM: text that is mostly ASCII has a NUL in every other byte."""
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return None
+    even, odd = sample[0 : pairs * 2 : 2].count(0), sample[1 : pairs * 2 : 2].count(0)
+    if even > pairs * 0.6 and odd < pairs * 0.1:
+        return "utf-16-be"
+    if odd > pairs * 0.6 and even < pairs * 0.1:
+        return "utf-16-le"
+    return None
+
+
+def _decode_8bit(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8 as a whole: 2.1 files mix ASCII, QUOTED-PRINTABLE and raw 8-bit values, each
+    # property possibly in its own CHARSET, so decide line by line.
+    lines = _LINE_END_BYTES.split(data)
+    fallback: list[str] = []
+    out = []
+    for raw in lines:
+        if raw.isascii():
+            out.append(raw.decode("ascii"))
+            continue
+        declared = _CHARSET_BYTES.match(raw)
+        out.append(
+            _decode_line(raw, declared.group(1).decode("ascii") if declared else None, fallback, lines)
+        )
+    return "\n".join(out)
+
+
+def _decode_line(raw: bytes, declared: str | None, fallback: list[str], lines: list[bytes]) -> str:
+    for encoding in (declared, "utf-8"):
+        if encoding:
+            try:
+                return raw.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                pass
+    if not fallback:
+        fallback.append(_guess_charset(lines))
+    return raw.decode(fallback[0], "replace")
+
+
+def _guess_charset(lines: list[bytes]) -> str:
+    """The code page of the file's undeclared 8-bit lines (charset-normalizer; cp1251 if it
+    cannot tell, the commonest legacy contact export this CRM meets)."""
+    from charset_normalizer import from_bytes  # imported late: only legacy files need it
+
+    sample = b"\n".join(line for line in lines if not line.isascii() and not _CHARSET_BYTES.match(line))
+    best = from_bytes(sample[:65536]).best() if sample else None
+    return best.encoding if best is not None else "cp1251"

@@ -1,0 +1,225 @@
+"""Carrying out an import plan as one `ImportBatch`, listing batches, and undoing one.
+
+The whole batch is one transaction (the caller's unit of work) after a snapshot of the
+database; each record sits in its own savepoint, so a record the services refuse is rejected
+alone and named, while the rest land. The batch keeps the ids it created and the values it
+changed, which is what undo takes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from crm_tui.dates import utcnow
+from crm_tui.db.backup import snapshot_before
+from crm_tui.db.models import (
+    Company,
+    CompanyBase,
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    EntityKind,
+    ImportBatch,
+)
+from crm_tui.errors import CrmError, NotFound, ValidationError
+from crm_tui.io.contact_record import ImportedContact
+from crm_tui.services import contacts, search
+from crm_tui.services.companies import create_company
+from crm_tui.services.events import EventKind, record_event
+from crm_tui.services.import_changes import AppliedUpdate, apply_diff, diff_contact
+from crm_tui.services.import_plan import Action, ImportPlan, PlannedRecord
+
+Progress = Callable[[int, int], None]
+
+
+def contact_create_from(record: ImportedContact) -> contacts.ContactCreate:
+    return contacts.ContactCreate(
+        uid=record.uid,
+        first_name=record.first_name or ("" if record.last_name else record.display_name),
+        middle_name=record.middle_name,
+        last_name=record.last_name,
+        title=record.title,
+        birthday=record.birthday,
+        notes=record.notes,
+        company_name=record.company,
+        emails=[contacts.EmailIn(value=e.value, kind=e.kind, is_primary=e.primary) for e in record.emails],
+        phones=[contacts.PhoneIn(value=p.value, kind=p.kind, is_primary=p.primary) for p in record.phones],
+        addresses=[
+            contacts.AddressIn(
+                kind=a.kind,
+                street=a.street,
+                city=a.city,
+                region=a.region,
+                postcode=a.postcode,
+                country=a.country,
+                is_primary=a.primary,
+            )
+            for a in record.addresses
+        ],
+        tags=record.tags,
+        extra=record.extra,
+    )
+
+
+def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = None) -> ImportBatch:
+    """Carry the plan out. Records refused on the way are turned into rejections in the plan."""
+    snapshot_before(session.get_bind(), "before-import")  # type: ignore[arg-type]
+    batch = ImportBatch(file=plan.file, kind=plan.kind, status="applying")
+    session.add(batch)
+    session.flush()
+    created: dict[str, list[int]] = {"contacts": [], "companies": []}
+    updates: dict[str, dict[str, Any]] = {}
+    for position, planned in enumerate(plan.records, start=1):
+        if planned.action in (Action.CREATE, Action.UPDATE) and planned.record is not None:
+            savepoint = session.begin_nested()
+            try:
+                _apply_one(session, planned, batch, created, updates)
+            except (ValidationError, CrmError) as error:
+                savepoint.rollback()
+                planned.action, planned.reason = Action.REJECT, str(error)
+            else:
+                savepoint.commit()
+        if progress is not None:
+            progress(position, len(plan.records))
+    batch.created_ids = created
+    batch.changed = updates
+    batch.counts = plan.counts
+    batch.status = "applied"
+    batch.finished_at = utcnow()
+    return batch
+
+
+def _apply_one(
+    session: Session,
+    planned: PlannedRecord,
+    batch: ImportBatch,
+    created: dict[str, list[int]],
+    updates: dict[str, dict[str, Any]],
+) -> None:
+    record = planned.record
+    assert record is not None
+    text = f"Imported from {batch.file} ({planned.where})"
+    payload = {"batch": batch.id, "file": batch.file, "card": planned.number}
+    if record.is_company:
+        _apply_company(session, record, planned.name, created)
+        return
+    if planned.action is Action.CREATE:
+        had_company = record.company is None or _company_exists(session, record.company)
+        contact = contacts.create_contact(session, contact_create_from(record))
+        created["contacts"].append(contact.id or 0)
+        if not had_company and contact.company_id is not None:
+            created["companies"].append(contact.company_id)
+        record_event(session, contacts.subject(contact), EventKind.IMPORTED, text, payload)
+        return
+    contact = contacts.get_contact(session, planned.contact_id or 0)
+    applied = apply_diff(session, contact, diff_contact(session, contact, record))
+    if applied.created_company_id is not None:
+        created["companies"].append(applied.created_company_id)
+    updates[str(contact.id)] = asdict(applied)
+    record_event(session, contacts.subject(contact), EventKind.IMPORTED, text, payload)
+
+
+def _apply_company(
+    session: Session, record: ImportedContact, name: str, created: dict[str, list[int]]
+) -> None:
+    """A company card: the company of that name (perhaps made moments ago for a person of the
+    same file) gets the card's phone and email where it has none; otherwise it is created."""
+    from crm_tui.services.companies import find_company_by_name, update_company
+
+    details = {
+        "phone": record.phones[0].value if record.phones else None,
+        "email": record.emails[0].value if record.emails else None,
+    }
+    existing = find_company_by_name(session, record.company or name)
+    if existing is None:
+        fields = CompanyBase(name=record.company or name, phone=details["phone"], email=details["email"])
+        company = create_company(session, fields)
+        created["companies"].append(company.id or 0)
+        return
+    empty = {field: value for field, value in details.items() if value and not getattr(existing, field)}
+    if empty:
+        update_company(session, existing.id or 0, empty)
+
+
+def _company_exists(session: Session, name: str) -> bool:
+    from crm_tui.services.companies import find_company_by_name
+
+    return find_company_by_name(session, name) is not None
+
+
+def list_batches(session: Session, limit: int = 50) -> list[ImportBatch]:
+    return list(session.exec(select(ImportBatch).order_by(col(ImportBatch.id).desc()).limit(limit)))
+
+
+def undo_batch(session: Session, batch_id: int) -> ImportBatch:
+    """Remove what the batch created and restore what it changed. Events stay (append-only);
+    an `imported` event on each restored contact records the undo."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound("import", batch_id)
+    if batch.undone_at is not None:
+        raise CrmError(f"import {batch_id} was already undone")
+    snapshot_before(session.get_bind(), f"before-undo-import-{batch_id}")  # type: ignore[arg-type]
+    for contact_id, change in (batch.changed or {}).items():
+        _restore(session, int(contact_id), AppliedUpdate(**change), batch)
+    contact_ids = list(batch.created_ids.get("contacts", []))
+    company_ids = list(batch.created_ids.get("companies", []))
+    connection = session.connection()
+    if contact_ids:
+        connection.execute(delete(Contact).where(col(Contact.id).in_(contact_ids)))
+        search.reindex(session, EntityKind.CONTACT, contact_ids)
+    if company_ids:
+        connection.execute(delete(Company).where(col(Company.id).in_(company_ids)))
+        search.reindex(session, EntityKind.COMPANY, company_ids)
+    batch.undone_at = utcnow()
+    batch.status = "undone"
+    return batch
+
+
+def _restore(session: Session, contact_id: int, change: AppliedUpdate, batch: ImportBatch) -> None:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        return  # deleted since; nothing to restore
+    connection = session.connection()
+    for model, ids in (
+        (ContactEmail, change.email_ids),
+        (ContactPhone, change.phone_ids),
+        (ContactAddress, change.address_ids),
+    ):
+        if ids:
+            connection.execute(delete(model).where(col(model.id).in_(ids)))  # type: ignore[attr-defined]
+    if change.tag_ids:
+        connection.execute(
+            delete(ContactTag).where(
+                col(ContactTag.contact_id) == contact_id, col(ContactTag.tag_id).in_(change.tag_ids)
+            )
+        )
+    restored = dict(change.old_fields)
+    if change.company_assigned:
+        restored["company_id"] = None
+    for field, value in restored.items():
+        if field == "birthday" and isinstance(value, str):
+            value = date.fromisoformat(value)
+        setattr(contact, field, value)
+    full_name = contacts.full_name_of(contact.first_name, contact.middle_name, contact.last_name)
+    for column, value in contacts.name_columns(full_name or contact.full_name, contact.last_name).items():
+        setattr(contact, column, value)
+    if change.old_extra is not None:
+        contact.extra = change.old_extra
+    record_event(
+        session,
+        contacts.subject(contact),
+        EventKind.IMPORTED,
+        f"Import {batch.id} undone: its changes were taken back",
+        {"batch": batch.id, "undone": True},
+    )
+    session.flush()
+    search.reindex(session, EntityKind.CONTACT, [contact_id])

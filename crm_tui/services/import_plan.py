@@ -1,0 +1,334 @@
+"""Planning an import: match each record read from a file against the database and the
+records before it in the same file, and decide create / update / skip / reject — without
+writing anything. `import_apply` carries a plan out.
+
+Matching, strongest first: the same UID, the same email (any letter case), the same phone
+(E.164), or the same full name at the same company. A record matched by an earlier record of
+the same file is merged into it, so a file that lists a person twice yields one contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlmodel import Session, col, select
+
+from crm_tui.db.models import Company, Contact, ContactEmail, ContactPhone
+from crm_tui.errors import ValidationError
+from crm_tui.io.contact_record import ImportedContact, SkippedRecord
+from crm_tui.services.contacts import full_name_of
+from crm_tui.services.settings import phone_region
+from crm_tui.services.validation import fold, parse_email, phone_search_key, split_full_name
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    SKIP = "skip"
+    MERGE = "merge"  # folded into an earlier record of the same file
+    REJECT = "reject"
+
+
+# How a count of each action reads, before (a dry run) and after an import.
+PLANNED_WORDS = {
+    "create": "to create",
+    "update": "to update",
+    "skip": "unchanged",
+    "merge": "merged",
+    "reject": "rejected",
+}
+DONE_WORDS = {
+    "create": "created",
+    "update": "updated",
+    "skip": "unchanged",
+    "merge": "merged",
+    "reject": "rejected",
+}
+
+
+def describe_counts(counts: dict[str, int], done: bool) -> str:
+    """`3 created, 1 rejected` (or `3 to create, …` before the import); `no cards` for none."""
+    words = DONE_WORDS if done else PLANNED_WORDS
+    return (
+        ", ".join(f"{count} {words.get(action, action)}" for action, count in counts.items() if count)
+        or "no cards"
+    )
+
+
+@dataclass
+class PlannedRecord:
+    number: int
+    line: int
+    action: Action
+    name: str
+    reason: str
+    record: ImportedContact | None = None
+    contact_id: int | None = None  # the existing contact an update or skip is about
+    company_id: int | None = None  # the existing company a company card is about
+    merged_into: int | None = None  # the number of the earlier record a merge went into
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return f"card {self.number} (line {self.line})"
+
+
+@dataclass
+class ImportPlan:
+    file: str
+    kind: str
+    records: list[PlannedRecord] = field(default_factory=list)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for planned in self.records if planned.action is action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action.value: self.count(action) for action in Action}
+
+
+def display_name(record: ImportedContact) -> str:
+    name = full_name_of(record.first_name, record.middle_name, record.last_name) or record.display_name
+    if record.is_company or not name:
+        name = name or record.company or ""
+    if not name and record.emails:
+        name = record.emails[0].value
+    if not name and record.phones:
+        name = record.phones[0].value
+    return name
+
+
+def _clean_values(record: ImportedContact, region: str) -> None:
+    """Drop the emails and phones the services would refuse, each with a warning, so one bad
+    value costs only itself and not the whole card."""
+    emails = []
+    for email in record.emails:
+        try:
+            if parse_email(email.value):
+                emails.append(email)
+        except ValidationError:
+            record.warnings.append(f"email {email.value!r} dropped: not an email address")
+    record.emails = emails
+    phones = [phone for phone in record.phones if any(character.isdigit() for character in phone.value)]
+    for dropped in [phone for phone in record.phones if phone not in phones]:
+        record.warnings.append(f"phone {dropped.value!r} dropped: no digits")
+    record.phones = phones
+    if not (record.first_name or record.last_name) and record.display_name and not record.is_company:
+        record.first_name, record.last_name = split_full_name(record.display_name)
+
+
+@dataclass
+class _Keys:
+    """What identifies a record, for matching it against others."""
+
+    uid: str | None
+    emails: set[str]
+    phones: set[str]
+    name_at_company: tuple[str, str] | None
+
+
+def _keys(record: ImportedContact, region: str) -> _Keys:
+    phones = {key for phone in record.phones if (key := phone_search_key(phone.value, region))}
+    name = fold(full_name_of(record.first_name, record.middle_name, record.last_name) or record.display_name)
+    company = fold(record.company)
+    return _Keys(
+        uid=record.uid or None,
+        emails={fold(email.value) for email in record.emails},
+        phones=phones,
+        name_at_company=(name, company) if name and company else None,
+    )
+
+
+class _FileIndex:
+    """The records planned so far in this file, by each of their keys."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, object], PlannedRecord] = {}
+
+    def find(self, keys: _Keys) -> PlannedRecord | None:
+        for key in _key_list(keys):
+            if key in self.by_key:
+                return self.by_key[key]
+        return None
+
+    def add(self, keys: _Keys, planned: PlannedRecord) -> None:
+        for key in _key_list(keys):
+            self.by_key.setdefault(key, planned)
+
+
+def _key_list(keys: _Keys) -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = []
+    if keys.uid:
+        found.append(("uid", keys.uid))
+    found += [("email", email) for email in sorted(keys.emails)]
+    found += [("phone", phone) for phone in sorted(keys.phones)]
+    if keys.name_at_company:
+        found.append(("name", keys.name_at_company))
+    return found
+
+
+def find_contact(session: Session, keys: _Keys) -> tuple[Contact, str] | None:
+    """The existing contact a record is about, and why we think so."""
+    live = col(Contact.archived_at).is_(None)
+    if keys.uid:
+        contact = session.exec(select(Contact).where(Contact.uid == keys.uid, live)).first()
+        if contact:
+            return contact, "same UID"
+    if keys.emails:
+        contact = session.exec(
+            select(Contact)
+            .join(ContactEmail, col(ContactEmail.contact_id) == Contact.id)
+            .where(col(ContactEmail.value_fold).in_(keys.emails), live)
+        ).first()
+        if contact:
+            return contact, "same email"
+    if keys.phones:
+        contact = session.exec(
+            select(Contact)
+            .join(ContactPhone, col(ContactPhone.contact_id) == Contact.id)
+            .where(col(ContactPhone.e164).in_(keys.phones), live)
+        ).first()
+        if contact:
+            return contact, "same phone"
+    if keys.name_at_company:
+        name, company = keys.name_at_company
+        contact = session.exec(
+            select(Contact)
+            .join(Company, col(Company.id) == Contact.company_id)
+            .where(Contact.full_name_fold == name, Company.name_fold == company, live)
+        ).first()
+        if contact:
+            return contact, "same name at the same company"
+    return None
+
+
+def _same_name_nothing_new(session: Session, record: ImportedContact) -> tuple[Contact, str] | None:
+    """A card with only a name (no UID, email, phone or company) cannot be matched with
+    confidence; but if a contact of that name already holds everything the card says, the
+    card is that contact again (a file imported twice), not a new person."""
+    from crm_tui.services.import_changes import diff_contact
+
+    name = fold(full_name_of(record.first_name, record.middle_name, record.last_name) or record.display_name)
+    if not name:
+        return None
+    namesakes = session.exec(
+        select(Contact).where(Contact.full_name_fold == name, col(Contact.archived_at).is_(None)).limit(5)
+    ).all()
+    for contact in namesakes:
+        diff = diff_contact(session, contact, record)
+        if not diff.describe() and not diff.conflicts:
+            return contact, "same name"
+    return None
+
+
+def plan_import(
+    session: Session, items: Iterable[ImportedContact | SkippedRecord], file: str, kind: str
+) -> ImportPlan:
+    """Decide what to do with every record, writing nothing (this is the dry run)."""
+    from crm_tui.services.import_changes import describe_update  # what an update would change
+
+    region = phone_region(session)
+    plan = ImportPlan(file=file, kind=kind)
+    in_file = _FileIndex()
+    companies: dict[str, PlannedRecord] = {}
+    for item in items:
+        if isinstance(item, SkippedRecord):
+            plan.records.append(PlannedRecord(item.number, item.line, Action.REJECT, "", item.reason))
+            continue
+        _clean_values(item, region)
+        name = display_name(item)
+        if not item.has_substance():
+            reason = "nothing to import: no name, email, phone or organisation"
+            plan.records.append(PlannedRecord(item.number, item.line, Action.REJECT, name, reason, item))
+            continue
+        if item.is_company:
+            plan.records.append(_plan_company(session, item, name, companies))
+            continue
+        keys = _keys(item, region)
+        earlier = in_file.find(keys)
+        if earlier is not None and earlier.record is not None:
+            _merge_into(earlier.record, item)
+            merged = PlannedRecord(
+                item.number,
+                item.line,
+                Action.MERGE,
+                name,
+                f"same person as {earlier.where}",
+                item,
+                merged_into=earlier.number,
+                warnings=item.warnings,
+            )
+            plan.records.append(merged)
+            in_file.add(_keys(earlier.record, region), earlier)
+            continue
+        match = find_contact(session, keys) or _same_name_nothing_new(session, item)
+        if match is None:
+            planned = PlannedRecord(item.number, item.line, Action.CREATE, name, "new contact", item)
+        else:
+            contact, why = match
+            changes = describe_update(session, contact, item)
+            action = Action.UPDATE if changes else Action.SKIP
+            reason = f"{why}: " + ("; ".join(changes) if changes else "nothing new")
+            planned = PlannedRecord(item.number, item.line, action, name, reason, item, contact_id=contact.id)
+        planned.warnings = item.warnings
+        plan.records.append(planned)
+        in_file.add(keys, planned)
+    return plan
+
+
+def _plan_company(
+    session: Session, item: ImportedContact, name: str, seen: dict[str, PlannedRecord]
+) -> PlannedRecord:
+    key = fold(item.company or name)
+    if key in seen:
+        return PlannedRecord(
+            item.number,
+            item.line,
+            Action.MERGE,
+            name,
+            f"same company as {seen[key].where}",
+            item,
+            merged_into=seen[key].number,
+            warnings=item.warnings,
+        )
+    existing = session.exec(
+        select(Company).where(Company.name_fold == key, col(Company.archived_at).is_(None))
+    ).first()
+    if existing is None:
+        planned = PlannedRecord(item.number, item.line, Action.CREATE, name, "new company", item)
+    else:
+        planned = PlannedRecord(
+            item.number, item.line, Action.SKIP, name, "company already here", item, company_id=existing.id
+        )
+    planned.warnings = item.warnings
+    seen[key] = planned
+    return planned
+
+
+def _merge_into(first: ImportedContact, later: ImportedContact) -> None:
+    """Fold a later record of the same person into the first one: fill what is empty, add
+    what is new; the first record's non-empty values win."""
+    for attribute in (
+        "uid",
+        "first_name",
+        "middle_name",
+        "last_name",
+        "display_name",
+        "company",
+        "department",
+        "title",
+        "birthday",
+        "notes",
+    ):
+        if not getattr(first, attribute) and getattr(later, attribute):
+            setattr(first, attribute, getattr(later, attribute))
+    known_emails = {fold(email.value) for email in first.emails}
+    first.emails += [email for email in later.emails if fold(email.value) not in known_emails]
+    known_phones = {"".join(filter(str.isdigit, phone.value)) for phone in first.phones}
+    first.phones += [p for p in later.phones if "".join(filter(str.isdigit, p.value)) not in known_phones]
+    first.addresses += [address for address in later.addresses if address not in first.addresses]
+    first.tags += [tag for tag in later.tags if fold(tag) not in {fold(t) for t in first.tags}]
+    for name, lines in later.extra.items():
+        first.extra.setdefault(name, lines)

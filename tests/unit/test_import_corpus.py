@@ -1,0 +1,54 @@
+"""Every real-world vCard in the shared corpus goes through the whole import: nothing escapes,
+every card is imported or explained, and a second import of the same file creates nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from crm_tui.db.engine import session_scope
+from crm_tui.db.schema import open_database
+from crm_tui.services.file_import import plan_file
+from crm_tui.services.import_apply import apply_plan
+from crm_tui.services.import_plan import Action
+
+
+def corpus_folder() -> Path | None:
+    configured = os.environ.get("CRM_TUI_CORPUS")
+    folder = Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    return folder / "vcard" if (folder / "vcard").is_dir() else None
+
+
+FOLDER = corpus_folder()
+FILES = sorted(FOLDER.glob("*.vcf")) if FOLDER else []
+
+
+@pytest.fixture
+def fresh_engine(tmp_path: Path):
+    engine = open_database(str(tmp_path / "corpus.sqlite3"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.skipif(FOLDER is None, reason="no corpus: set CRM_TUI_CORPUS or put it at ../shared/corpus")
+@pytest.mark.parametrize("path", FILES, ids=[path.name for path in FILES])
+def test_every_corpus_file_imports_or_explains_each_card(path: Path, fresh_engine: Engine) -> None:
+    with session_scope(fresh_engine) as session:
+        plan = plan_file(session, path)
+        apply_plan(session, plan)
+    assert plan.records, f"{path.name}: no card read"
+    for planned in plan.records:
+        assert planned.action in set(Action)
+        if planned.action is Action.REJECT:
+            assert planned.reason, f"{path.name} {planned.where}: rejected without a reason"
+        else:
+            assert planned.name, f"{path.name} {planned.where}: imported without a name"
+
+    with session_scope(fresh_engine) as session:
+        again = plan_file(session, path)
+        apply_plan(session, again)
+    created_again = [p.where for p in again.records if p.action is Action.CREATE]
+    assert created_again == [], f"{path.name}: a second import created {created_again}"
