@@ -28,6 +28,8 @@ __all__ = ["decode_bytes", "looks_like_vcard", "read_vcard_file", "read_vcards",
 Item = ImportedContact | SkippedRecord
 
 _ANY_BEGIN = re.compile(r"(?:^|[\r\n])[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*(?:[\r\n]|$)", re.IGNORECASE)
+_HEADLESS_START = re.compile(r"VERSION[ \t]*:[ \t]*[234]\.[01][ \t]*[\r\n]", re.IGNORECASE)
+_ANY_END = re.compile(r"(?:^|[\r\n])[ \t]*END[ \t]*:[ \t]*VCARD", re.IGNORECASE)
 # Any run of CRs before a LF is one line end (iPhone exports end lines with CR CR LF).
 _LINE_END_BYTES = re.compile(rb"\r*\n|\r")
 _CHARSET_BYTES = re.compile(rb"^[^:]*?;CHARSET=([A-Za-z0-9_.:-]+?)[;:]", re.IGNORECASE)
@@ -51,7 +53,12 @@ def looks_like_vcard(head: bytes) -> bool:
     else:
         encoding = utf16_by_nuls(head[:400]) or encoding
     text = head.decode(encoding, "ignore").lstrip("\ufeff \t\r\n")
-    return text[:11].upper() == "BEGIN:VCARD"
+    return text[:11].upper() == "BEGIN:VCARD" or _starts_headless(text)
+
+
+def _starts_headless(text: str) -> bool:
+    """A card whose BEGIN:VCARD line was lost: the text opens with its VERSION property."""
+    return bool(_HEADLESS_START.match(text.lstrip("\ufeff \t\r\n")))
 
 
 def read_vcards(data: bytes) -> Iterator[Item]:
@@ -67,8 +74,20 @@ def read_vcard_file(path: Path) -> Iterator[Item]:
         raise UnreadableInput(f"{path}: cannot read the file ({error.strerror or error})") from error
     text = decode_bytes(data)
     if not _ANY_BEGIN.search(text):
+        if _starts_headless(text) and _ANY_END.search(text):
+            return _read_headless(text)
         raise UnreadableInput(f"{path}: not a vCard file (there is no BEGIN:VCARD line in it)")
     return read_text(text)
+
+
+def _read_headless(text: str) -> Iterator[Item]:
+    """A file that lost its first BEGIN:VCARD line (seen in the wild): read it as if the line
+    were there, say so, and count lines as the file has them."""
+    for index, item in enumerate(read_text("BEGIN:VCARD\r\n" + text.lstrip("\ufeff"))):
+        item.line = max(item.line - 1, 1)
+        if index == 0 and isinstance(item, ImportedContact):
+            item.warnings.insert(0, "the file has no BEGIN:VCARD line: read as if it had one")
+        yield item
 
 
 def read_text(text: str) -> Iterator[Item]:
