@@ -141,7 +141,8 @@ def _validated_phones(phones: list[PhoneIn], region: str) -> list[ContactPhone]:
     return rows
 
 
-def _tag(session: Session, name: str) -> Tag:
+def tag_for(session: Session, name: str) -> Tag:
+    """The tag of that name in any letter case, created when there is none."""
     tag = session.exec(select(Tag).where(Tag.name_fold == fold(name))).first()
     if tag is None:
         tag = Tag(name=name.strip(), name_fold=fold(name))
@@ -150,8 +151,24 @@ def _tag(session: Session, name: str) -> Tag:
     return tag
 
 
-def create_contact(session: Session, data: ContactCreate) -> Contact:
-    """Validate everything first, then write: a bad email or phone changes nothing."""
+@dataclass
+class PreparedContact:
+    """A validated contact, ready to write: the columns of its row and of its child rows.
+
+    One place decides how a contact is stored, whether it is written alone (`create_contact`)
+    or thousands at a time by an import (`contact_bulk`).
+    """
+
+    row: dict[str, Any]
+    company_name: str | None
+    emails: list[ContactEmail]
+    phones: list[ContactPhone]
+    addresses: list[ContactAddress]
+    tags: list[str]
+
+
+def prepare_contact(data: ContactCreate, region: str) -> PreparedContact:
+    """Validate everything first: a bad email or phone raises before anything is written."""
     first, middle, last = (
         (data.first_name or "").strip(),
         (data.middle_name or "").strip(),
@@ -159,42 +176,47 @@ def create_contact(session: Session, data: ContactCreate) -> Contact:
     )
     full_name = full_name_of(first, middle, last)
     emails = _validated_emails(data.emails)
-    phones = _validated_phones(data.phones, phone_region(session))
+    phones = _validated_phones(data.phones, region)
     if not full_name:
         if emails:
             full_name = emails[0].value
         else:
             raise ValidationError("name", "a contact needs a first or last name")
-    company_id = data.company_id
-    if company_id is None and clean(data.company_name):
-        company_id = find_or_create_company(session, data.company_name or "").id
-    contact = Contact.model_validate(
-        data.model_dump(include=set(ContactBase.model_fields)),
-        update={
-            "first_name": first,
-            "middle_name": middle,
-            "last_name": last,
-            **name_columns(full_name, last),
-            # Every contact gets a UID, so that an exported vCard imported again finds it.
-            "uid": clean(data.uid) or f"urn:uuid:{uuid4()}",
-            "company_id": company_id,
-            "extra": data.extra,
-            "title": clean(data.title),
-            "notes": clean(data.notes),
-        },
-    )
+    now = utcnow()
+    row = data.model_dump(include=set(ContactBase.model_fields)) | {
+        "first_name": first,
+        "middle_name": middle,
+        "last_name": last,
+        **name_columns(full_name, last),
+        # Every contact gets a UID, so that an exported vCard imported again finds it.
+        "uid": clean(data.uid) or f"urn:uuid:{uuid4()}",
+        "company_id": data.company_id,
+        "extra": data.extra,
+        "title": clean(data.title),
+        "notes": clean(data.notes),
+        "created_at": now,
+        "updated_at": now,
+    }
+    addresses = [ContactAddress(contact_id=0, **address.model_dump()) for address in data.addresses]
+    _mark_single_primary(addresses)
+    tags = list({fold(tag): tag.strip() for tag in data.tags if tag.strip()}.values())
+    return PreparedContact(row, clean(data.company_name), emails, phones, addresses, tags)
+
+
+def create_contact(session: Session, data: ContactCreate) -> Contact:
+    prepared = prepare_contact(data, phone_region(session))
+    if prepared.row["company_id"] is None and prepared.company_name:
+        prepared.row["company_id"] = find_or_create_company(session, prepared.company_name).id
+    contact = Contact.model_validate(prepared.row)
     session.add(contact)
     session.flush()
     assert contact.id is not None
-    for row in [*emails, *phones]:
-        row.contact_id = contact.id
-        session.add(row)
-    addresses = [ContactAddress(contact_id=contact.id, **address.model_dump()) for address in data.addresses]
-    _mark_single_primary(addresses)
-    session.add_all(addresses)
-    for name in {fold(tag): tag for tag in data.tags if tag.strip()}.values():
-        session.add(ContactTag(contact_id=contact.id, tag_id=_tag(session, name).id or 0))
-    record_event(session, subject(contact), EventKind.CREATED, f"Contact created: {full_name}")
+    for child in [*prepared.emails, *prepared.phones, *prepared.addresses]:
+        child.contact_id = contact.id
+        session.add(child)
+    for name in prepared.tags:
+        session.add(ContactTag(contact_id=contact.id, tag_id=tag_for(session, name).id or 0))
+    record_event(session, subject(contact), EventKind.CREATED, f"Contact created: {contact.full_name}")
     session.flush()
     search.reindex(session, EntityKind.CONTACT, [contact.id])
     return contact
@@ -306,7 +328,7 @@ def add_tags(session: Session, contact_id: int, names: list[str]) -> list[int]:
     linked = set(session.exec(select(ContactTag.tag_id).where(ContactTag.contact_id == contact_id)).all())
     added: list[int] = []
     for name in {fold(tag): tag.strip() for tag in names if tag.strip()}.values():
-        tag_id = _tag(session, name).id or 0
+        tag_id = tag_for(session, name).id or 0
         if tag_id not in linked:
             session.add(ContactTag(contact_id=contact_id, tag_id=tag_id))
             linked.add(tag_id)

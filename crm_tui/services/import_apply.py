@@ -33,9 +33,11 @@ from crm_tui.errors import CrmError, NotFound, ValidationError
 from crm_tui.io.contact_record import ImportedContact
 from crm_tui.services import contacts, search
 from crm_tui.services.companies import create_company
+from crm_tui.services.contact_bulk import create_contacts
 from crm_tui.services.events import EventKind, record_event
 from crm_tui.services.import_changes import AppliedUpdate, apply_diff, diff_contact
 from crm_tui.services.import_plan import Action, ImportPlan, PlannedRecord
+from crm_tui.services.settings import phone_region
 
 Progress = Callable[[int, int], None]
 
@@ -76,9 +78,15 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
     session.add(batch)
     session.flush()
     created: dict[str, list[int]] = {"contacts": [], "companies": []}
+    _create_people(session, plan, batch, created)
+    if progress is not None:
+        progress(0, len(plan.records))
     updates: dict[str, dict[str, Any]] = {}
     for position, planned in enumerate(plan.records, start=1):
-        if planned.action in (Action.CREATE, Action.UPDATE) and planned.record is not None:
+        one_by_one = planned.action is Action.UPDATE or (
+            planned.action is Action.CREATE and planned.record is not None and planned.record.is_company
+        )
+        if one_by_one:
             savepoint = session.begin_nested()
             try:
                 _apply_one(session, planned, batch, created, updates)
@@ -97,6 +105,32 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
     return batch
 
 
+def _create_people(
+    session: Session, plan: ImportPlan, batch: ImportBatch, created: dict[str, list[int]]
+) -> None:
+    """All new people of the file in one bulk write; one that fails validation is rejected alone."""
+    region = phone_region(session)
+    kept: list[PlannedRecord] = []
+    prepared = []
+    for planned in plan.records:
+        record = planned.record
+        if planned.action is not Action.CREATE or record is None or record.is_company:
+            continue
+        try:
+            prepared.append(contacts.prepare_contact(contact_create_from(record), region))
+        except ValidationError as error:
+            planned.action, planned.reason = Action.REJECT, str(error)
+            continue
+        kept.append(planned)
+    texts = [f"Imported from {batch.file} ({planned.where})" for planned in kept]
+    payloads = [{"batch": batch.id, "file": batch.file, "card": planned.number} for planned in kept]
+    result = create_contacts(session, prepared, texts, payloads)
+    for planned, contact_id in zip(kept, result.contact_ids, strict=True):
+        planned.contact_id = contact_id
+    created["contacts"] += result.contact_ids
+    created["companies"] += result.created_company_ids
+
+
 def _apply_one(
     session: Session,
     planned: PlannedRecord,
@@ -106,24 +140,16 @@ def _apply_one(
 ) -> None:
     record = planned.record
     assert record is not None
-    text = f"Imported from {batch.file} ({planned.where})"
-    payload = {"batch": batch.id, "file": batch.file, "card": planned.number}
     if record.is_company:
         _apply_company(session, record, planned.name, created)
-        return
-    if planned.action is Action.CREATE:
-        had_company = record.company is None or _company_exists(session, record.company)
-        contact = contacts.create_contact(session, contact_create_from(record))
-        created["contacts"].append(contact.id or 0)
-        if not had_company and contact.company_id is not None:
-            created["companies"].append(contact.company_id)
-        record_event(session, contacts.subject(contact), EventKind.IMPORTED, text, payload)
         return
     contact = contacts.get_contact(session, planned.contact_id or 0)
     applied = apply_diff(session, contact, diff_contact(session, contact, record))
     if applied.created_company_id is not None:
         created["companies"].append(applied.created_company_id)
     updates[str(contact.id)] = asdict(applied)
+    text = f"Imported from {batch.file} ({planned.where})"
+    payload = {"batch": batch.id, "file": batch.file, "card": planned.number}
     record_event(session, contacts.subject(contact), EventKind.IMPORTED, text, payload)
 
 
@@ -147,12 +173,6 @@ def _apply_company(
     empty = {field: value for field, value in details.items() if value and not getattr(existing, field)}
     if empty:
         update_company(session, existing.id or 0, empty)
-
-
-def _company_exists(session: Session, name: str) -> bool:
-    from crm_tui.services.companies import find_company_by_name
-
-    return find_company_by_name(session, name) is not None
 
 
 def list_batches(session: Session, limit: int = 50) -> list[ImportBatch]:

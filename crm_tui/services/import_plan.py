@@ -9,9 +9,10 @@ the same file is merged into it, so a file that lists a person twice yields one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -169,39 +170,74 @@ def _key_list(keys: _Keys) -> list[tuple[str, object]]:
     return found
 
 
-def find_contact(session: Session, keys: _Keys) -> tuple[Contact, str] | None:
-    """The existing contact a record is about, and why we think so."""
-    live = col(Contact.archived_at).is_(None)
-    if keys.uid:
-        contact = session.exec(select(Contact).where(Contact.uid == keys.uid, live)).first()
-        if contact:
-            return contact, "same UID"
-    if keys.emails:
-        contact = session.exec(
-            select(Contact)
-            .join(ContactEmail, col(ContactEmail.contact_id) == Contact.id)
-            .where(col(ContactEmail.value_fold).in_(keys.emails), live)
-        ).first()
-        if contact:
-            return contact, "same email"
-    if keys.phones:
-        contact = session.exec(
-            select(Contact)
-            .join(ContactPhone, col(ContactPhone.contact_id) == Contact.id)
-            .where(col(ContactPhone.e164).in_(keys.phones), live)
-        ).first()
-        if contact:
-            return contact, "same phone"
-    if keys.name_at_company:
-        name, company = keys.name_at_company
-        contact = session.exec(
-            select(Contact)
-            .join(Company, col(Company.id) == Contact.company_id)
-            .where(Contact.full_name_fold == name, Company.name_fold == company, live)
-        ).first()
-        if contact:
-            return contact, "same name at the same company"
-    return None
+_CHUNK = 500
+
+
+def _chunked(values: set[Any]) -> Iterator[list[Any]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
+
+
+class _KnownContacts:
+    """The existing contacts a file's records could be, looked up a few hundred keys per query
+    (one query per record would make a large import crawl)."""
+
+    def __init__(self, session: Session, all_keys: list[_Keys]) -> None:
+        self.session = session
+        live = col(Contact.archived_at).is_(None)
+        self.by_uid: dict[Any, int] = {}
+        self.by_email: dict[Any, int] = {}
+        self.by_phone: dict[Any, int] = {}
+        self.by_name: dict[Any, int] = {}
+        for chunk in _chunked({keys.uid for keys in all_keys if keys.uid}):
+            self._fill(self.by_uid, select(Contact.uid, Contact.id).where(col(Contact.uid).in_(chunk), live))
+        for chunk in _chunked(set().union(*(keys.emails for keys in all_keys))):
+            self._fill(
+                self.by_email,
+                select(ContactEmail.value_fold, ContactEmail.contact_id)
+                .join(Contact, col(Contact.id) == ContactEmail.contact_id)
+                .where(col(ContactEmail.value_fold).in_(chunk), live),
+            )
+        for chunk in _chunked(set().union(*(keys.phones for keys in all_keys))):
+            self._fill(
+                self.by_phone,
+                select(ContactPhone.e164, ContactPhone.contact_id)
+                .join(Contact, col(Contact.id) == ContactPhone.contact_id)
+                .where(col(ContactPhone.e164).in_(chunk), live),
+            )
+        names = {keys.name_at_company[0] for keys in all_keys if keys.name_at_company}
+        for chunk in _chunked(names):
+            rows = session.exec(
+                select(Contact.full_name_fold, Company.name_fold, Contact.id)
+                .join(Company, col(Company.id) == Contact.company_id)
+                .where(col(Contact.full_name_fold).in_(chunk), live)
+                .order_by(col(Contact.id))
+            )
+            for name, company, contact_id in rows:
+                self.by_name.setdefault((name, company), contact_id or 0)
+
+    def _fill(self, mapping: dict[Any, int], statement: Any) -> None:
+        for key, contact_id in self.session.exec(statement.order_by(col(Contact.id))):
+            mapping.setdefault(key, contact_id)
+
+    def find(self, keys: _Keys) -> tuple[Contact, str] | None:
+        """The existing contact a record is about, and why we think so (strongest key first)."""
+        candidates: list[tuple[dict[Any, int], list[Any], str]] = [
+            (self.by_uid, [keys.uid] if keys.uid else [], "same UID"),
+            (self.by_email, sorted(keys.emails), "same email"),
+            (self.by_phone, sorted(keys.phones), "same phone"),
+            (
+                self.by_name,
+                [keys.name_at_company] if keys.name_at_company else [],
+                "same name at the same company",
+            ),
+        ]
+        for mapping, values, why in candidates:
+            for value in values:
+                if value in mapping and (contact := self.session.get(Contact, mapping[value])) is not None:
+                    return contact, why
+        return None
 
 
 def _same_name_nothing_new(session: Session, record: ImportedContact) -> tuple[Contact, str] | None:
@@ -233,11 +269,23 @@ def plan_import(
     plan = ImportPlan(file=file, kind=kind)
     in_file = _FileIndex()
     companies: dict[str, PlannedRecord] = {}
-    for item in items:
+    # Read the whole file first, so the database is asked about all its records at once.
+    records = list(items)
+    for item in records:
+        if isinstance(item, ImportedContact):
+            _clean_values(item, region)
+    known = _KnownContacts(
+        session,
+        [
+            _keys(item, region)
+            for item in records
+            if isinstance(item, ImportedContact) and not item.is_company
+        ],
+    )
+    for item in records:
         if isinstance(item, SkippedRecord):
             plan.records.append(PlannedRecord(item.number, item.line, Action.REJECT, "", item.reason))
             continue
-        _clean_values(item, region)
         name = display_name(item)
         if not item.has_substance():
             reason = "nothing to import: no name, email, phone or organisation"
@@ -263,7 +311,9 @@ def plan_import(
             plan.records.append(merged)
             in_file.add(_keys(earlier.record, region), earlier)
             continue
-        match = find_contact(session, keys) or _same_name_nothing_new(session, item)
+        match = known.find(keys)
+        if match is None and not (keys.uid or keys.emails or keys.phones):
+            match = _same_name_nothing_new(session, item)
         if match is None:
             planned = PlannedRecord(item.number, item.line, Action.CREATE, name, "new contact", item)
         else:

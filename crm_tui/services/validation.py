@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import phonenumbers
 
@@ -45,6 +46,17 @@ def parse_email(text: str | None, field: str = "email") -> str | None:
     return value
 
 
+@lru_cache(maxsize=4096)
+def _e164(value: str, region: str) -> str | None:
+    """E.164 of a number, None when it is not a possible number; raises NumberParseException
+    when phonenumbers cannot read it. Cached: an import asks about each phone more than once
+    (matching, then storing), and parsing is the costly part."""
+    parsed = phonenumbers.parse(value, region or None)
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
 def parse_phone(text: str | None, region: str, field: str = "phone") -> tuple[str, str | None] | None:
     """(the number as typed, its E.164 form). None when empty.
 
@@ -58,23 +70,17 @@ def parse_phone(text: str | None, region: str, field: str = "phone") -> tuple[st
     if not any(character.isdigit() for character in value):
         raise ValidationError(field, f"{value!r} is not a phone number")
     try:
-        parsed = phonenumbers.parse(value, region or None)
+        return value, _e164(value, region)
     except phonenumbers.NumberParseException as error:
         raise ValidationError(field, f"{value!r} is not a phone number ({error})") from error
-    if not phonenumbers.is_possible_number(parsed):
-        return value, None
-    return value, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_search_key(text: str, region: str) -> str | None:
     """The E.164 form of a phone typed into a search box, if it reads as one."""
     try:
-        parsed = phonenumbers.parse(text, region or None)
+        return _e164(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def parse_money(text: str | int | float | None, field: str = "amount") -> int | None:

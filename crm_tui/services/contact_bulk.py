@@ -1,0 +1,198 @@
+"""Writing many contacts at once (an import): SQLAlchemy Core bulk inserts of the same rows
+`create_contact` writes one at a time, so a 10,000-card file goes in in seconds, not minutes.
+
+Everything is validated beforehand (`contacts.prepare_contact`); this only writes, inside the
+caller's transaction, so a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from crm_tui.dates import utcnow
+from crm_tui.db.models import (
+    Company,
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    EntityKind,
+    Event,
+)
+from crm_tui.services import search
+from crm_tui.services.contacts import PreparedContact, tag_for
+from crm_tui.services.events import EventKind
+from crm_tui.services.validation import fold
+
+_CHUNK = 500
+
+
+@dataclass
+class BulkResult:
+    contact_ids: list[int] = field(default_factory=list)
+    created_company_ids: list[int] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, _CHUNK)):
+        yield chunk
+
+
+def _table(model: Any) -> Any:
+    return model.__table__
+
+
+def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows and give back their new ids, in the order of the rows."""
+    ids: list[int] = []
+    for chunk in _chunks(rows):
+        statement = insert(_table(model)).returning(_table(model).c.id, sort_by_parameter_order=True)
+        ids += [row[0] for row in session.connection().execute(statement, list(chunk))]
+    return ids
+
+
+def _company_ids(session: Session, names: set[str], result: BulkResult) -> dict[str, int]:
+    """Company id per folded name: existing companies, and new ones created for the rest."""
+    found: dict[str, int] = {}
+    folded = {fold(name): name for name in names}
+    for chunk in _chunks(sorted(folded)):
+        for company_id, name_fold in session.exec(
+            select(Company.id, Company.name_fold).where(
+                col(Company.name_fold).in_(chunk), col(Company.archived_at).is_(None)
+            )
+        ):
+            found.setdefault(name_fold, company_id or 0)
+    missing = [key for key in folded if key not in found]
+    if missing:
+        now = utcnow()
+        rows = [
+            {"name": folded[key], "name_fold": key, "extra": {}, "created_at": now, "updated_at": now}
+            for key in missing
+        ]
+        new_ids = _insert_returning_ids(session, Company, rows)
+        found.update(zip(missing, new_ids, strict=True))
+        result.created_company_ids += new_ids
+        _insert_events(
+            session,
+            [
+                _event(
+                    EntityKind.COMPANY,
+                    company_id,
+                    None,
+                    company_id,
+                    EventKind.CREATED,
+                    f"Company created: {row['name']}",
+                )
+                for company_id, row in zip(new_ids, rows, strict=True)
+            ],
+        )
+        search.reindex(session, EntityKind.COMPANY, new_ids)
+    return found
+
+
+def _event(
+    kind: EntityKind,
+    entity_id: int,
+    contact_id: int | None,
+    company_id: int | None,
+    event_kind: str,
+    text: str,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "at": utcnow(),
+        "kind": event_kind,
+        "entity_kind": kind.value,
+        "entity_id": entity_id,
+        "contact_id": contact_id,
+        "company_id": company_id,
+        "text": text,
+        "payload": payload or {},
+    }
+
+
+def _insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        session.connection().execute(insert(_table(Event)), list(chunk))
+
+
+def create_contacts(
+    session: Session,
+    prepared: list[PreparedContact],
+    imported_text: list[str],
+    payloads: list[dict[str, Any]],
+) -> BulkResult:
+    """Write prepared contacts with their emails, phones, addresses and tags, a `created` and an
+    `imported` event each (texts and payloads given per contact), and index them for search."""
+    result = BulkResult()
+    companies = _company_ids(
+        session,
+        {item.company_name for item in prepared if item.company_name and item.row["company_id"] is None},
+        result,
+    )
+    rows = []
+    for item in prepared:
+        row = dict(item.row)
+        if row["company_id"] is None and item.company_name:
+            row["company_id"] = companies[fold(item.company_name)]
+        rows.append(row)
+    contact_ids = _insert_returning_ids(session, Contact, rows)
+    result.contact_ids = contact_ids
+    children: dict[Any, list[dict[str, Any]]] = {ContactEmail: [], ContactPhone: [], ContactAddress: []}
+    tag_links: set[tuple[int, int]] = set()
+    tag_ids: dict[str, int] = {}
+    for contact_id, item in zip(contact_ids, prepared, strict=True):
+        for model, child_rows in (
+            (ContactEmail, item.emails),
+            (ContactPhone, item.phones),
+            (ContactAddress, item.addresses),
+        ):
+            children[model] += [
+                child.model_dump(exclude={"id"}) | {"contact_id": contact_id} for child in child_rows
+            ]
+        for name in item.tags:
+            key = fold(name)
+            if key not in tag_ids:
+                tag_ids[key] = tag_for(session, name).id or 0
+            tag_links.add((contact_id, tag_ids[key]))
+    for model, rows_of_model in children.items():
+        for chunk in _chunks(rows_of_model):
+            session.connection().execute(insert(_table(model)), list(chunk))
+    for chunk in _chunks(sorted(tag_links)):
+        session.connection().execute(
+            insert(_table(ContactTag)), [{"contact_id": c, "tag_id": t} for c, t in chunk]
+        )
+    events = []
+    for contact_id, row, text, payload in zip(contact_ids, rows, imported_text, payloads, strict=True):
+        events.append(
+            _event(
+                EntityKind.CONTACT,
+                contact_id,
+                contact_id,
+                row["company_id"],
+                EventKind.CREATED,
+                f"Contact created: {row['full_name']}",
+            )
+        )
+        events.append(
+            _event(
+                EntityKind.CONTACT,
+                contact_id,
+                contact_id,
+                row["company_id"],
+                EventKind.IMPORTED,
+                text,
+                payload,
+            )
+        )
+    _insert_events(session, events)
+    search.reindex(session, EntityKind.CONTACT, contact_ids)
+    return result
