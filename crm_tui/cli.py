@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -196,49 +195,22 @@ def _search(args: argparse.Namespace, target: str) -> int:
 
 
 def _write_json_lines(stream: TextIO | IO[str], records: Iterable[dict[str, Any]]) -> None:
-    """A JSON array, one record per line, written as the records come (no list in memory)."""
-    stream.write("[")
-    for position, record in enumerate(records):
-        stream.write(",\n" if position else "\n")
-        stream.write(json.dumps(record, ensure_ascii=False, default=str))
-    stream.write("\n]\n")
+    from crm_tui.services.exports import write_json_array
 
-
-def _write_records(
-    stream: TextIO | IO[str], records: Iterable[dict[str, Any]], args: argparse.Namespace
-) -> None:
-    if args.format == "json":
-        _write_json_lines(stream, records)
-        return
-    from crm_tui.io.vcard import write_vcards
-
-    for card in write_vcards(records, version=args.vcard_version):
-        stream.write(card)
+    write_json_array(stream, records)
 
 
 def _export(args: argparse.Namespace, target: str) -> int:
     from crm_tui.db.engine import session_scope
-    from crm_tui.services.records import iter_records
+    from crm_tui.services.exports import check_format, export_to_file, write_export
 
-    if args.format == "vcard" and args.kind != "contacts":
-        raise UsageError("--format vcard exports contacts only: crm-tui export contacts --format vcard")
+    check_format(args.kind, args.format)
     engine = _open(target)
     with session_scope(engine) as session:
-        records = iter_records(session, args.kind)
         if not args.output:
-            _write_records(sys.stdout, records, args)
+            write_export(session, sys.stdout, args.kind, args.format, args.vcard_version)
             return EXIT_OK
-        destination = Path(args.output).expanduser()
-        # Write beside the destination and rename, so a failed export never leaves half a file.
-        descriptor, partial = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-        try:
-            # newline="" keeps the CRLF line ends that vCard requires on every platform.
-            with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-                _write_records(handle, records, args)
-            os.replace(partial, destination)
-        except BaseException:
-            Path(partial).unlink(missing_ok=True)
-            raise
+        destination = export_to_file(session, Path(args.output), args.kind, args.format, args.vcard_version)
     print(f"Exported {args.kind} to {destination}", file=sys.stderr)
     return EXIT_OK
 

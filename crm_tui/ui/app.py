@@ -17,6 +17,7 @@ from crm_tui.services.activities import get_activity, owner_subject
 from crm_tui.ui.commands import CrmCommands
 from crm_tui.ui.database import describe_failure, run_in_session
 from crm_tui.ui.dialogs.add_forms import add_dialog
+from crm_tui.ui.dialogs.export_dialog import export_contacts_dialog
 from crm_tui.ui.dialogs.search_dialog import SearchDialog
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
@@ -96,6 +97,13 @@ class CrmApp(App[None]):
                 self.notify(ADDED_MESSAGES.get(kind, "Added."))
 
         self.push_screen(add_dialog(kind), added)
+
+    def action_export_contacts(self) -> None:
+        def exported(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Contacts exported to {path}")
+
+        self.push_screen(export_contacts_dialog(), exported)
 
     def action_import(self) -> None:
         self.push_screen(ImportScreen())

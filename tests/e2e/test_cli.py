@@ -276,3 +276,43 @@ def test_export_vcard_then_import_into_an_empty_database(db: Path, tmp_path: Pat
             [p["e164"] for p in c["phones"]] for c in before
         ]
     assert crm("export", "deals", "--format", "vcard", db=db).returncode == 2
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_round_trip_keeps_every_field(db: Path, tmp_path: Path, version: str) -> None:
+    assert crm("import", str(FIXTURES / "rich.vcf"), db=db).returncode == 0
+    exported = tmp_path / "out.vcf"
+    assert (
+        crm(
+            "export", "contacts", "--format", "vcard", "--vcard-version", version, "-o", str(exported), db=db
+        ).returncode
+        == 0
+    )
+    fresh = tmp_path / "fresh.sqlite3"
+    assert crm("import", str(exported), db=fresh).returncode == 0
+    (before,) = json.loads(crm("export", "contacts", db=db).stdout)
+    (after,) = json.loads(crm("export", "contacts", db=fresh).stdout)
+    for field in (
+        "uid",
+        "full_name",
+        "first_name",
+        "middle_name",
+        "last_name",
+        "company",
+        "title",
+        "birthday",
+        "notes",
+        "tags",
+    ):
+        assert after[field] == before[field], field
+    assert before["birthday"] == "1604-04-15"  # a birthday without a year stays without one
+    assert [(e["value"], e["kind"]) for e in after["emails"]] == [
+        (e["value"], e["kind"]) for e in before["emails"]
+    ]
+    assert [(p["e164"], p["kind"]) for p in after["phones"]] == [
+        (p["e164"], p["kind"]) for p in before["phones"]
+    ]
+    assert after["addresses"] == before["addresses"] and len(before["addresses"]) == 2
+    assert set(after["extra"]) == set(before["extra"]) >= {"PHOTO", "URL", "X-SKYPE", "ANNIVERSARY"}
+    if version == "3.0":
+        assert after["extra"] == before["extra"]

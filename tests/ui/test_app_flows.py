@@ -356,3 +356,27 @@ async def test_import_a_vcard_file_shows_the_plan_then_applies_it(empty_app: Crm
     with session_scope(engine) as session:
         names = sorted(contact.full_name for contact in session.exec(select(Contact)))
         assert names == ["John Smith", "Анна Петрова"]
+
+
+async def test_export_contacts_as_vcard_from_the_command_palette(app: CrmApp, tmp_path) -> None:
+    target = tmp_path / "out.vcf"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "export contacts")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        app.screen.query_one("#field-file", Input).value = str(target)
+        app.screen.query_one("#field-version", Input).value = "5.0"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "choose 3.0" in shown_text(app.screen.query_one("#form-error"))
+        assert not target.exists()
+        app.screen.query_one("#field-version", Input).value = "4.0"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+    text = target.read_text(encoding="utf-8")
+    assert text.count("BEGIN:VCARD") == 3 and "VERSION:4.0" in text and "Иванов" in text

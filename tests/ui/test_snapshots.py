@@ -6,6 +6,8 @@ and look at the SVGs in the report before committing them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.pilot import Pilot
 
@@ -61,3 +63,20 @@ def test_help(snap_compare, app: CrmApp) -> None:
 
 def test_first_run(snap_compare, empty_app: CrmApp) -> None:
     assert snap_compare(empty_app, terminal_size=SIZE, run_before=pressing())
+
+
+def test_import_plan(snap_compare, empty_app: CrmApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+
+    async def plan_the_fixture(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        # A path relative to the repository, so the screen reads the same on every machine.
+        pilot.app.screen.query_one(
+            "#import-path"
+        ).value = "tests/fixtures/vcard/cli-three-cards-one-broken.vcf"
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(empty_app, terminal_size=SIZE, run_before=plan_the_fixture)
