@@ -39,6 +39,17 @@ class ImportedAddress:
     country: str = ""
     primary: bool = False
 
+    def parts(self) -> dict[str, str]:
+        """The address's kind and parts, as the database's address rows name them."""
+        return {
+            "kind": self.kind,
+            "street": self.street,
+            "city": self.city,
+            "region": self.region,
+            "postcode": self.postcode,
+            "country": self.country,
+        }
+
 
 @dataclass
 class ImportedContact:

@@ -54,18 +54,7 @@ def contact_create_from(record: ImportedContact) -> contacts.ContactCreate:
         company_name=record.company,
         emails=[contacts.EmailIn(value=e.value, kind=e.kind, is_primary=e.primary) for e in record.emails],
         phones=[contacts.PhoneIn(value=p.value, kind=p.kind, is_primary=p.primary) for p in record.phones],
-        addresses=[
-            contacts.AddressIn(
-                kind=a.kind,
-                street=a.street,
-                city=a.city,
-                region=a.region,
-                postcode=a.postcode,
-                country=a.country,
-                is_primary=a.primary,
-            )
-            for a in record.addresses
-        ],
+        addresses=[contacts.AddressIn(**a.parts(), is_primary=a.primary) for a in record.addresses],
         tags=record.tags,
         extra=record.extra,
     )

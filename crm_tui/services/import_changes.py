@@ -139,16 +139,8 @@ def apply_diff(session: Session, contact: Contact, diff: ContactDiff) -> Applied
         session, contact.id, [contacts.PhoneIn(value=p.value, kind=p.kind) for p in diff.phones]
     )
     address_rows = [
-        ContactAddress(
-            contact_id=contact.id,
-            kind=a.kind,
-            street=a.street,
-            city=a.city,
-            region=a.region,
-            postcode=a.postcode,
-            country=a.country,
-        )
-        for a in diff.addresses
+        ContactAddress.model_validate(address.parts() | {"contact_id": contact.id})
+        for address in diff.addresses
     ]
     session.add_all(address_rows)
     tag_ids = contacts.add_tags(session, contact.id, diff.tags)
