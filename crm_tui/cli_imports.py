@@ -98,7 +98,7 @@ def _print_plan(plan: ImportPlan, batch_id: int | None, dry_run: bool) -> None:
     for planned in plan.records:
         if planned.action is Action.REJECT:
             print(f"  {planned.where}: rejected: {planned.reason}")
-        for warning in planned.warnings:
+        for warning in dict.fromkeys(planned.warnings):  # the same warning once
             print(f"  {planned.where}: {warning}")
 
 

@@ -56,7 +56,9 @@ def diff_contact(session: Session, contact: Contact, record: ImportedContact) ->
         if not old:
             diff.fields[name] = new
         elif (isinstance(new, str) and fold(old) != fold(new)) or (not isinstance(new, str) and old != new):
-            diff.conflicts.append(f"{name.replace('_', ' ')} differs: kept {old!s}, the file has {new!s}")
+            diff.conflicts.append(
+                f"{name.replace('_', ' ')} differs: kept {_short(old)}, the file has {_short(new)}"
+            )
     if record.company and contact.company_id is None:
         diff.company = record.company
     known_emails = {email.value_fold for email in contacts.emails_of(session, contact.id or 0)}
@@ -72,6 +74,12 @@ def diff_contact(session: Session, contact: Contact, record: ImportedContact) ->
     diff.tags = _new_unique(record.tags, known_tags, fold)
     diff.extra = {name: lines for name, lines in record.extra.items() if name not in contact.extra}
     return diff
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """A value on one line, cut to fit a report line."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _jsonable(value: Any) -> Any:

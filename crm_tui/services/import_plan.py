@@ -21,7 +21,13 @@ from crm_tui.errors import ValidationError
 from crm_tui.io.contact_record import ImportedContact, SkippedRecord
 from crm_tui.services.contacts import full_name_of
 from crm_tui.services.settings import phone_region
-from crm_tui.services.validation import fold, parse_email, phone_search_key, split_full_name
+from crm_tui.services.validation import (
+    fold,
+    parse_email,
+    parse_phone,
+    phone_search_key,
+    split_full_name,
+)
 
 
 class Action(StrEnum):
@@ -112,9 +118,13 @@ def _clean_values(record: ImportedContact, region: str) -> None:
         except ValidationError:
             record.warnings.append(f"email {email.value!r} dropped: not an email address")
     record.emails = emails
-    phones = [phone for phone in record.phones if any(character.isdigit() for character in phone.value)]
-    for dropped in [phone for phone in record.phones if phone not in phones]:
-        record.warnings.append(f"phone {dropped.value!r} dropped: no digits")
+    phones = []
+    for phone in record.phones:
+        try:
+            if parse_phone(phone.value, region):
+                phones.append(phone)
+        except ValidationError as error:
+            record.warnings.append(f"phone {phone.value!r} dropped: {error.message}")
     record.phones = phones
     if not (record.first_name or record.last_name) and record.display_name and not record.is_company:
         record.first_name, record.last_name = split_full_name(record.display_name)
