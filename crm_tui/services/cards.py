@@ -135,7 +135,7 @@ def _contact_card(session: Session, contact_id: int) -> Card:
             for e in emails
         ],
         *[
-            (f"Phone ({p.kind})", p.value + (f"  {p.e164}" if p.e164 and p.e164 != p.value else ""))
+            (f"Phone ({p.kind})", p.value + (f"  {p.e164}" if p.e164 and not p.value.startswith("+") else ""))
             for p in phones
         ],
         *[

@@ -96,7 +96,7 @@ async def test_open_a_contact_card_and_add_a_note(
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen)
         fields = shown_text(app.screen.query_one("#card-fields", Static))
-        assert "p.ivanov@romashka.ru" in fields and "+79123456789" in fields
+        assert "p.ivanov@romashka.ru" in fields and "+7 912 345-67-89" in fields
         links = app.screen.query_one("#card-links", OptionList)
         link_texts = [str(links.get_option_at_index(i).prompt) for i in range(links.option_count)]
         assert any("Поставка оборудования" in text for text in link_texts)

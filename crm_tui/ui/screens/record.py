@@ -84,7 +84,7 @@ class RecordScreen(Screen[None]):
         if card.subtitle:
             title.append(f"  {card.subtitle}", style="dim")
         self.query_one("#card-title", Label).update(title)
-        grid = Table.grid(padding=(0, 2))
+        grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(overflow="fold")
         for label, value in card.fields:
