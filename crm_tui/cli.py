@@ -8,6 +8,7 @@ rejected, each named on stderr). Errors are one line on stderr, never a tracebac
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import sys
@@ -20,7 +21,7 @@ from crm_tui import __version__
 from crm_tui.cli_imports import add_import_commands, run_import, run_imports
 from crm_tui.errors import CrmError
 from crm_tui.paths import resolve_database
-from crm_tui.vocabulary import EXPORT_FORMATS, EXPORT_KINDS
+from crm_tui.vocabulary import DEFAULT_CSV_ENCODING, EXPORT_FORMATS, EXPORT_KINDS
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -73,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=EXPORT_FORMATS, default="json")
     export.add_argument(
         "--vcard-version", choices=("3.0", "4.0"), default="3.0", help="vCard version (default 3.0)"
+    )
+    export.add_argument(
+        "--delimiter", default=",", choices=(",", ";", "\t", "tab"), help="CSV cell separator (default ,)"
+    )
+    export.add_argument(
+        "--encoding",
+        default=DEFAULT_CSV_ENCODING,
+        help=f"CSV file encoding with -o (default {DEFAULT_CSV_ENCODING}, so Excel reads it); e.g. cp1251",
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
@@ -134,6 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # the promise: one clear line, never a traceback
+        _error(f"unexpected error: {type(error).__name__}: {_first_line(error)} (please report it)")
+        return EXIT_INTERNAL
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else ""
 
 
 def _error(message: str) -> None:
@@ -202,15 +219,21 @@ def _write_json_lines(stream: TextIO | IO[str], records: Iterable[dict[str, Any]
 
 def _export(args: argparse.Namespace, target: str) -> int:
     from crm_tui.db.engine import session_scope
-    from crm_tui.services.exports import check_format, export_to_file, write_export
+    from crm_tui.services.exports import ExportOptions, check_format, export_to_file, write_export
 
     check_format(args.kind, args.format)
+    try:
+        codecs.lookup(args.encoding)
+    except LookupError as error:
+        raise UsageError(f"--encoding {args.encoding}: no such text encoding") from error
+    delimiter = "\t" if args.delimiter == "tab" else args.delimiter
+    options = ExportOptions(args.format, args.vcard_version, delimiter, args.encoding)
     engine = _open(target)
     with session_scope(engine) as session:
         if not args.output:
-            write_export(session, sys.stdout, args.kind, args.format, args.vcard_version)
+            write_export(session, sys.stdout, args.kind, options)
             return EXIT_OK
-        destination = export_to_file(session, Path(args.output), args.kind, args.format, args.vcard_version)
+        destination = export_to_file(session, Path(args.output), args.kind, options)
     print(f"Exported {args.kind} to {destination}", file=sys.stderr)
     return EXIT_OK
 

@@ -316,3 +316,43 @@ def test_a_round_trip_keeps_every_field(db: Path, tmp_path: Path, version: str) 
     assert set(after["extra"]) == set(before["extra"]) >= {"PHOTO", "URL", "X-SKYPE", "ANNIVERSARY"}
     if version == "3.0":
         assert after["extra"] == before["extra"]
+
+
+def test_export_csv_in_the_encoding_and_delimiter_asked_for(db: Path, tmp_path: Path) -> None:
+    crm(
+        "add-lead",
+        "--title",
+        '=HYPERLINK("http://evil")',
+        "--name",
+        "Олег Лебедев",
+        "--value",
+        "150 000",
+        db=db,
+    )
+    target = tmp_path / "leads.csv"
+    result = crm(
+        "export",
+        "leads",
+        "--format",
+        "csv",
+        "--delimiter",
+        ";",
+        "--encoding",
+        "cp1251",
+        "-o",
+        str(target),
+        db=db,
+    )
+    assert result.returncode == 0, result.stderr
+    text = target.read_bytes().decode("cp1251")
+    assert text.startswith("id;title;name;")
+    assert "'=HYPERLINK" in text and "Олег Лебедев" in text and ";150000;" in text
+    default = crm("export", "leads", "--format", "csv", "-o", str(tmp_path / "utf8.csv"), db=db)
+    assert default.returncode == 0
+    assert (tmp_path / "utf8.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
+    for args in (("--encoding", "klingon"), ("--encoding", "ascii", "-o", str(tmp_path / "x.csv"))):
+        refused = crm("export", "leads", "--format", "csv", *args, db=db)
+        assert refused.returncode == 2, refused.stderr
+        assert_no_traceback(refused)
+    assert not (tmp_path / "x.csv").exists()
+    assert crm("export", "events", "--format", "csv", db=db).returncode == 2

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_tui.errors import ValidationError
-from crm_tui.services.exports import export_to_file
+from crm_tui.services.exports import ExportOptions, export_to_file
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 
 
@@ -17,7 +17,7 @@ def _export(session: Any, values: dict[str, str]) -> Path:
     version = values.get("version", "").strip() or "3.0"
     if version not in ("3.0", "4.0"):
         raise ValidationError("version", f"{version!r}: choose 3.0 (most programs) or 4.0")
-    return export_to_file(session, Path(name), "contacts", "vcard", version)
+    return export_to_file(session, Path(name), "contacts", ExportOptions(fmt="vcard", vcard_version=version))
 
 
 def export_contacts_dialog() -> FormDialog:
