@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from crm_tui.errors import UnreadableInput
 from crm_tui.io.contact_record import ImportedContact, SkippedRecord
+from crm_tui.io.vcard import looks_like_vcard
 from crm_tui.services.import_plan import ImportPlan, plan_import
 
 # How many bytes tell what a file is.
@@ -23,6 +24,7 @@ Progress = Callable[[int, int], None]
 
 def detect_kind(path: Path) -> str:
     """What a file holds, judged by its content (the extension may lie or be missing)."""
+    from crm_tui.io.csv_read import looks_like_csv
     from crm_tui.io.vcard import looks_like_vcard
 
     try:
@@ -32,12 +34,16 @@ def detect_kind(path: Path) -> str:
         raise UnreadableInput(f"{path}: {error.strerror or error}") from error
     if looks_like_vcard(head):
         return "vcard"
-    raise UnreadableInput(f"{path}: not a vCard file (no BEGIN:VCARD at the start)")
+    if looks_like_csv(head):
+        return "csv"
+    raise UnreadableInput(f"{path}: not a vCard or CSV file")
 
 
 def count_cards(path: Path) -> int:
-    """Cards in a vCard file, counted cheaply, for a progress bar."""
+    """Cards in a vCard file (lines in any other), counted cheaply, for a progress bar."""
     data = path.read_bytes()
+    if not looks_like_vcard(data[:_SNIFF_BYTES]):
+        return max(data.count(b"\n") - 1, 1)
     lowered = data.lower()
     return lowered.count(b"begin:vcard") or lowered.replace(b"\x00", b"").count(b"begin:vcard")
 
@@ -47,10 +53,25 @@ def read_records(path: Path, kind: str) -> Iterator[ImportedContact | SkippedRec
 
     if kind == "vcard":
         return read_vcard_file(path)
+    if kind == "csv":
+        return _csv_contacts(path)
     raise UnreadableInput(f"{path}: cannot import {kind} files")
 
 
+def _csv_contacts(path: Path) -> Iterator[ImportedContact | SkippedRecord]:
+    """Contacts from a CSV file, its columns mapped by a known export's preset or by the
+    names of its headers (English or Russian)."""
+    from crm_tui.io.csv_read import read_rows, sniff_csv
+    from crm_tui.io.mapping import mapping_for, row_to_contact
+
+    csv_format = sniff_csv(path)
+    mapping = mapping_for(csv_format.header, "contacts")
+    for number, row in read_rows(path, csv_format):
+        yield row_to_contact(number, row, mapping)
+
+
 def plan_file(session: Session, path: Path, progress: Progress | None = None) -> ImportPlan:
+    """The dry run of importing a file's contacts (vCard cards, or CSV rows)."""
     kind = detect_kind(path)
     records = read_records(path, kind)
     if progress is not None:

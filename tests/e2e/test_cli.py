@@ -356,3 +356,36 @@ def test_export_csv_in_the_encoding_and_delimiter_asked_for(db: Path, tmp_path: 
         assert_no_traceback(refused)
     assert not (tmp_path / "x.csv").exists()
     assert crm("export", "events", "--format", "csv", db=db).returncode == 2
+
+
+CSV_FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
+
+
+def test_csv_contacts_import_and_our_own_export_round_trips(db: Path, tmp_path: Path) -> None:
+    sources = [CSV_FIXTURES / name for name in ("google_new.csv", "outlook.csv", "bitrix24_contacts.csv")]
+    result = crm("import", *map(str, sources), db=db)
+    assert result.returncode == 0, result.stdout + result.stderr
+    before = json.loads(crm("export", "contacts", db=db).stdout)
+    assert "Иван Сергеевич Петров" in {contact["full_name"] for contact in before}
+    exported = tmp_path / "contacts.csv"
+    assert crm("export", "contacts", "--format", "csv", "-o", str(exported), db=db).returncode == 0
+    fresh = tmp_path / "fresh.sqlite3"
+    assert crm("import", str(exported), db=fresh).returncode == 0
+    after = json.loads(crm("export", "contacts", db=fresh).stdout)
+    fields = (
+        "full_name",
+        "first_name",
+        "middle_name",
+        "last_name",
+        "company",
+        "title",
+        "birthday",
+        "tags",
+        "notes",
+    )
+    assert [{f: c[f] for f in fields} for c in after] == [{f: c[f] for f in fields} for c in before]
+    assert [[p["e164"] for p in c["phones"]] for c in after] == [
+        [p["e164"] for p in c["phones"]] for c in before
+    ]
+    again = json.loads(crm("import", str(exported), "--json", db=db).stdout)
+    assert again[0]["counts"]["create"] == 0
