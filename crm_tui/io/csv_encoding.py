@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from functools import lru_cache
 from itertools import pairwise
 
 # In the order a tie is settled: the commonest in files that reach a CRM first.
@@ -23,7 +24,9 @@ MULTI_BYTE = ("cp932", "gb18030", "big5", "cp949")
 _FINE_SYMBOLS = frozenset("«»—–…№‘’“”€£¥₽°§©®™·•\u00a0")
 _WORD = re.compile(r"[^\W\d_]+")
 _CLEAN_ENOUGH = 0.02  # noise per non-ASCII character below which a single-byte reading wins
-_TOO_NOISY = 0.3  # above this for every reading, the file is not text we can read
+_TOO_NOISY = 0.3
+# Hundreds of names are evidence enough, and scoring is slow Python: cut the sample there.
+_SCORED_BYTES = 16 * 1024  # above this for every reading, the file is not text we can read
 
 
 def guess_code_page(sample: bytes) -> str | None:
@@ -31,6 +34,7 @@ def guess_code_page(sample: bytes) -> str | None:
     if b"\x00" in sample:
         return None
     telling = b"\n".join(line for line in sample.splitlines() if not line.isascii()) or sample
+    telling = telling[: telling.rfind(b"\n", 0, _SCORED_BYTES) if len(telling) > _SCORED_BYTES else None]
     scored = _scores(telling, SINGLE_BYTE)
     best = _best(scored)
     if best is not None and scored[best] <= _CLEAN_ENOUGH:
@@ -80,6 +84,7 @@ def _is_noise(char: str) -> bool:
     return not (char.isalpha() or char in _FINE_SYMBOLS or char.isspace())
 
 
+@lru_cache(maxsize=8192)
 def _script(char: str) -> str:
     if char.isascii():
         return "LATIN"

@@ -44,7 +44,7 @@ class ImportScreen(Screen[None]):
         self.applied = False
 
     def compose(self) -> ComposeResult:
-        yield Label("Import a vCard file (contacts) or a JSON file of leads", id="list-title")
+        yield Label("Import contacts (vCard or CSV) or a JSON file of leads", id="list-title")
         yield Input(
             placeholder="path to the file, e.g. ~/Downloads/contacts.vcf",
             id="import-path",
