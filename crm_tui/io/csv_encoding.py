@@ -24,17 +24,18 @@ MULTI_BYTE = ("cp932", "gb18030", "big5", "cp949")
 _FINE_SYMBOLS = frozenset("«»—–…№‘’“”€£¥₽°§©®™·•\u00a0")
 _WORD = re.compile(r"[^\W\d_]+")
 _CLEAN_ENOUGH = 0.02  # noise per non-ASCII character below which a single-byte reading wins
-_TOO_NOISY = 0.3
+_TOO_NOISY = 0.3  # above this for every reading, the file is not text we can read
 # Hundreds of names are evidence enough, and scoring is slow Python: cut the sample there.
-_SCORED_BYTES = 16 * 1024  # above this for every reading, the file is not text we can read
+_SCORED_BYTES = 16 * 1024
 
 
 def guess_code_page(sample: bytes) -> str | None:
     """The code page the sample's 8-bit bytes read best in, or None when none reads as text."""
     if b"\x00" in sample:
-        return None
+        return utf16_without_bom(sample)
     telling = b"\n".join(line for line in sample.splitlines() if not line.isascii()) or sample
-    telling = telling[: telling.rfind(b"\n", 0, _SCORED_BYTES) if len(telling) > _SCORED_BYTES else None]
+    cut = telling.rfind(b"\n", 0, _SCORED_BYTES) if len(telling) > _SCORED_BYTES else -1
+    telling = telling[:cut] if cut > 0 else telling  # whole lines: a torn character decodes nowhere
     scored = _scores(telling, SINGLE_BYTE)
     best = _best(scored)
     if best is not None and scored[best] <= _CLEAN_ENOUGH:
@@ -42,6 +43,20 @@ def guess_code_page(sample: bytes) -> str | None:
     scored.update(_scores(telling, (*_normalizer_candidates(telling), *MULTI_BYTE)))
     best = _best(scored)
     return best if best is not None and scored[best] <= _TOO_NOISY else None
+
+
+def utf16_without_bom(sample: bytes) -> str | None:
+    """UTF-16 with no BOM whose text is mostly not ASCII (Cyrillic, CJK), so that its NUL
+    bytes are too few to show; anything else with NUL bytes in it is not text."""
+    even = sample[: len(sample) // 2 * 2]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = even.decode(encoding, "replace").rstrip("\ufffd")  # the sample may end mid-pair
+        if "\ufffd" in text or any(ord(char) < 32 and char not in "\t\r\n" for char in text):
+            continue
+        noise = text_noise(text)
+        if noise is not None and noise <= _CLEAN_ENOUGH:
+            return encoding
+    return None
 
 
 def _normalizer_candidates(sample: bytes) -> list[str]:
@@ -71,6 +86,11 @@ def noise_per_character(sample: bytes, encoding: str) -> float | None:
         text = sample.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return None
+    return text_noise(text)
+
+
+def text_noise(text: str) -> float | None:
+    """Noise per non-ASCII character of decoded text; None when it is all ASCII."""
     wide = sum(1 for char in text if ord(char) > 0x7F)
     if not wide:
         return None

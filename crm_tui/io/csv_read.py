@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crm_tui.errors import UnreadableInput
-from crm_tui.io.csv_encoding import guess_code_page
+from crm_tui.io.csv_encoding import guess_code_page, utf16_without_bom
 
 __all__ = ["ROW_ERROR_KEY", "CsvFormat", "looks_like_csv", "read_rows", "sniff_csv"]
 
@@ -305,7 +305,8 @@ def _head_text(head: bytes) -> str | None:
     if utf16:
         return head.decode(utf16, "ignore")
     if b"\x00" in head:
-        return None
+        utf16 = utf16_without_bom(head)  # UTF-16 text too far from ASCII to show by its NULs
+        return head.decode(utf16, "ignore") if utf16 else None
     if _is_utf8(head):
         return head.decode("utf-8", "ignore")
     # An 8-bit code page: every byte decodes in cp1252's lenient cousin, latin-1, which is

@@ -16,6 +16,7 @@ from crm_tui.io.contact_record import ImportedContact, SkippedRecord
 from crm_tui.io.vcard import looks_like_vcard
 from crm_tui.services.import_plan import ImportPlan, plan_import
 
+_VCARD_SUFFIXES = {".vcf", ".vcard"}
 # How many bytes tell what a file is.
 _SNIFF_BYTES = 4096
 
@@ -34,6 +35,10 @@ def detect_kind(path: Path) -> str:
         raise UnreadableInput(f"{path}: {error.strerror or error}") from error
     if looks_like_vcard(head):
         return "vcard"
+    # Almost any text passes for a one-column CSV; a file named as a vCard that is not one is
+    # a mistake to report, not a spreadsheet to import.
+    if path.suffix.lower() in _VCARD_SUFFIXES:
+        raise UnreadableInput(f"{path}: not a vCard file (no BEGIN:VCARD at the start)")
     if looks_like_csv(head):
         return "csv"
     raise UnreadableInput(f"{path}: not a vCard or CSV file")

@@ -35,7 +35,11 @@ class CrmCommands(Provider):
                 partial(app.action_add, "activity"),
             ),
             ("Search", "Find contacts, companies, leads and deals (key /)", app.action_search),
-            ("Import a file", "Contacts from vCard or CSV, or leads from a JSON file (key i)", app.action_import),
+            (
+                "Import a file",
+                "Contacts from vCard or CSV, or leads from a JSON file (key i)",
+                app.action_import,
+            ),
             ("Export contacts", "All contacts to a vCard file (3.0 or 4.0)", app.action_export_contacts),
             ("Help", "Every key, and where the database lives (key ?)", app.action_help),
         ]

@@ -265,3 +265,17 @@ def test_blank_lines_before_the_header_are_skipped(tmp_path: Path) -> None:
     fmt = sniff_csv(path)
     assert fmt.header == ["Name", "Email"]
     assert list(read_rows(path, fmt)) == [(4, {"Name": "Ann", "Email": "ann@example.com"})]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_and_with_little_ascii(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "utf16_cyrillic.csv"
+    text = "Имя;Фамилия;Компания\nИван;Петров;Ромашка\nМария;Сидорова;Вектор\n"
+    path.write_bytes(text.encode(encoding))
+    fmt = sniff_csv(path)
+    assert (fmt.encoding, fmt.delimiter) == (encoding, ";")
+    assert fmt.sample_rows[1] == ["Мария", "Сидорова", "Вектор"]
+
+
+def test_utf16_cyrillic_without_a_bom_looks_like_csv() -> None:
+    assert looks_like_csv("Имя;Фамилия\nИван;Петров\n".encode("utf-16-le"))
