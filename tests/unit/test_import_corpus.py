@@ -1,5 +1,6 @@
-"""Every real-world vCard in the shared corpus goes through the whole import: nothing escapes,
-every card is imported or explained, and a second import of the same file creates nothing."""
+"""Every real-world vCard and CSV file in the shared corpus goes through the whole import of
+contacts: nothing escapes, every card or row is imported or explained, and a second import of
+the same file creates nothing."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ from crm_tui.services.import_apply import apply_plan
 from crm_tui.services.import_plan import Action
 
 
-def corpus_folder() -> Path | None:
+def corpus_folder(kind: str) -> Path | None:
     configured = os.environ.get("CRM_TUI_CORPUS")
     folder = Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared" / "corpus"
-    return folder / "vcard" if (folder / "vcard").is_dir() else None
+    return folder / kind if (folder / kind).is_dir() else None
 
 
-FOLDER = corpus_folder()
+FOLDER = corpus_folder("vcard")
+CSV_FOLDER = corpus_folder("csv")
 FILES = sorted(FOLDER.glob("*.vcf")) if FOLDER else []
+FILES += sorted(CSV_FOLDER.glob("*.csv")) if CSV_FOLDER else []
 
 
 @pytest.fixture
