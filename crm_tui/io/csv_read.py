@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crm_tui.errors import UnreadableInput
+from crm_tui.io.byte_order import BOMS, utf16_by_nuls
 from crm_tui.io.csv_encoding import guess_code_page, utf16_without_bom
 
 __all__ = ["ROW_ERROR_KEY", "CsvFormat", "looks_like_csv", "read_rows", "sniff_csv"]
@@ -32,13 +33,6 @@ ROW_ERROR_KEY = "\x00row error"
 # One cell may hold a long note or a pasted document; the csv module's default limit
 # (128 KB) would end the row with an error.
 _FIELD_LIMIT = 64 * 1024 * 1024
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 _EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]{2,}")
 _NUMBER_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,}$")
 
@@ -109,10 +103,10 @@ def _byte_sample(path: Path) -> bytes:
 
 def detect_encoding(sample: bytes, path: Path | str = "the file") -> tuple[str, bool]:
     """(codec name, whether the file starts with a byte order mark)."""
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if sample.startswith(bom):
             return encoding, True
-    utf16 = _utf16_by_nuls(sample[:4000])
+    utf16 = utf16_by_nuls(sample[:4000])
     if utf16:
         return utf16, False
     if _is_utf8(sample):
@@ -124,19 +118,6 @@ def detect_encoding(sample: bytes, path: Path | str = "the file") -> tuple[str, 
             " save it from the spreadsheet as 'CSV UTF-8' and import that"
         )
     return guessed, False
-
-
-def _utf16_by_nuls(sample: bytes) -> str | None:
-    """UTF-16 without a BOM: text that is mostly ASCII has a NUL in every other byte."""
-    pairs = len(sample) // 2
-    if pairs < 4:
-        return None
-    even, odd = sample[0 : pairs * 2 : 2].count(0), sample[1 : pairs * 2 : 2].count(0)
-    if even > pairs * 0.6 and odd < pairs * 0.1:
-        return "utf-16-be"
-    if odd > pairs * 0.6 and even < pairs * 0.1:
-        return "utf-16-le"
-    return None
 
 
 def _is_utf8(sample: bytes) -> bool:
@@ -298,10 +279,10 @@ def looks_like_csv(head: bytes) -> bool:
 
 
 def _head_text(head: bytes) -> str | None:
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if head.startswith(bom):
             return head.decode(encoding, "ignore")
-    utf16 = _utf16_by_nuls(head[:4000])
+    utf16 = utf16_by_nuls(head[:4000])
     if utf16:
         return head.decode(utf16, "ignore")
     if b"\x00" in head:

@@ -9,7 +9,6 @@ lives in vcard_write.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from vobject.base import Component, VObjectError
 
 from crm_tui.errors import UnreadableInput
 from crm_tui.io import vcard_repair as repair
+from crm_tui.io.byte_order import BOMS, utf16_by_nuls
 from crm_tui.io.contact_record import ImportedContact, SkippedRecord
 from crm_tui.io.vcard_read import fill_contact, prop_index
 from crm_tui.io.vcard_write import write_vcards
@@ -33,20 +33,13 @@ _ANY_END = re.compile(r"(?:^|[\r\n])[ \t]*END[ \t]*:[ \t]*VCARD", re.IGNORECASE)
 # Any run of CRs before a LF is one line end (iPhone exports end lines with CR CR LF).
 _LINE_END_BYTES = re.compile(rb"\r*\n|\r")
 _CHARSET_BYTES = re.compile(rb"^[^:]*?;CHARSET=([A-Za-z0-9_.:-]+?)[;:]", re.IGNORECASE)
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 
 
 def looks_like_vcard(head: bytes) -> bool:
     """Whether the first bytes of a file are a vCard: "BEGIN:VCARD" (any case) after nothing
     but whitespace, in UTF-8, UTF-16 (with or without a BOM) or an 8-bit code page."""
     encoding = "utf-8"
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if head.startswith(bom):
             encoding = name  # these codecs drop the BOM themselves (utf-8 leaves U+FEFF)
             break
@@ -162,28 +155,15 @@ def _parses_alone(prop: repair.Prop, warnings: list[str]) -> bool:
 def decode_bytes(data: bytes) -> str:
     """The text of a vCard file: BOM first, then UTF-16 by its NUL bytes, then UTF-8, then
     line by line with each property's CHARSET or a guessed code page. Never raises."""
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
-            if encoding == "utf-8":  # the rest may still be a legacy mix, as without a BOM
+            if encoding == "utf-8-sig":  # the rest may still be a legacy mix, as without a BOM
                 return _decode_8bit(data[len(bom) :])
             return data.decode(encoding, "replace")
     utf16 = utf16_by_nuls(data[:400])
     if utf16:
         return data.decode(utf16, "replace")
     return _decode_8bit(data)
-
-
-def utf16_by_nuls(sample: bytes) -> str | None:
-    """UTF-16 without a BOM: text that is mostly ASCII has a NUL in every other byte."""
-    pairs = len(sample) // 2
-    if pairs < 4:
-        return None
-    even, odd = sample[0 : pairs * 2 : 2].count(0), sample[1 : pairs * 2 : 2].count(0)
-    if even > pairs * 0.6 and odd < pairs * 0.1:
-        return "utf-16-be"
-    if odd > pairs * 0.6 and even < pairs * 0.1:
-        return "utf-16-le"
-    return None
 
 
 def _decode_8bit(data: bytes) -> str:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from textual.dom import DOMNode
 
 from crm_tui.db.engine import session_scope
+from crm_tui.errors import CrmError
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
@@ -28,8 +29,6 @@ def run_in_session(node: DOMNode, operation: Callable[[Session], Result]) -> Res
 
 def describe_failure(error: BaseException) -> str:
     """What to tell the user when a database task fails."""
-    from crm_tui.errors import CrmError
-
     if isinstance(error, CrmError):
         return str(error)
     return f"Something went wrong: {type(error).__name__}: {error}"
