@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from crm_tui import __version__
-from crm_tui.cli_imports import add_import_commands, run_import, run_imports
+from crm_tui.cli_imports import add_import_commands, run_import, run_imports, run_mappings
 from crm_tui.errors import CrmError
 from crm_tui.paths import resolve_database
 from crm_tui.vocabulary import DEFAULT_CSV_ENCODING, EXPORT_FORMATS, EXPORT_KINDS
@@ -127,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "today": _today,
             "import": run_import,
             "imports": run_imports,
+            "mappings": run_mappings,
         }[args.command]
         return handler(args, target)
     except CrmError as error:

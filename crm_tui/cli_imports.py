@@ -11,20 +11,52 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the services load SQLModel; `crm-tui --help` must not wait for that
+    from sqlalchemy.engine import Engine
+
+    from crm_tui.io.csv_fields import Mapping
+    from crm_tui.services.file_import import ImportOptions
     from crm_tui.services.import_plan import ImportPlan
+
+
+def describe_mapping(mapping: Mapping) -> str:
+    """`rows as leads (Bitrix24 leads); not imported: ID, Ответственный` in one line."""
+    from crm_tui.io.csv_fields import IGNORE
+
+    how = mapping.preset or "columns guessed from the header"
+    ignored = [column for column, field in mapping.columns.items() if field == IGNORE]
+    return f"rows as {mapping.target} ({how})" + (f"; not imported: {', '.join(ignored)}" if ignored else "")
 
 
 def add_import_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     run = commands.add_parser(
         "import",
         parents=[common],
-        help="import contacts from vCard files",
-        description="Import vCard files (2.1, 3.0, 4.0; recognised by content). Existing contacts are "
-        "matched by UID, email, phone or name and company: filled in, never duplicated.",
+        help="import contacts from vCard or CSV files; CSV rows also as leads, companies or deals",
+        description="Import vCard files (2.1, 3.0, 4.0) and CSV files (any encoding and delimiter; "
+        "Google, Outlook, Thunderbird, Yahoo and Bitrix24 exports recognised by their header, other "
+        "headers guessed in English and Russian). Records already here are matched (email, phone, "
+        "name): filled in, never duplicated. Every import can be undone: crm-tui imports undo ID.",
     )
     run.add_argument("files", nargs="+", metavar="FILE")
+    run.add_argument(
+        "--into",
+        choices=("contacts", "leads", "companies", "deals"),
+        help="what a CSV's rows become (default: contacts, or the saved mapping's target)",
+    )
+    run.add_argument(
+        "--mapping", metavar="NAME|FILE", help="a saved mapping, or a JSON/TOML file of column → field"
+    )
+    run.add_argument("--save-mapping", metavar="NAME", help="save the mapping used under NAME for next time")
+    run.add_argument(
+        "--bad-cells",
+        choices=("reject", "blank"),
+        default="reject",
+        help="a row with a cell that cannot be read (a bad date, email, amount): reject the row "
+        "(default) or import it with that field empty; either way the cell is reported",
+    )
     run.add_argument("--dry-run", action="store_true", help="show the plan; write nothing")
     run.add_argument("--json", action="store_true", help="print the plan or the result as JSON")
+    commands.add_parser("mappings", parents=[common], help="list the saved CSV column mappings")
     batches = commands.add_parser("imports", parents=[common], help="list imports, or undo one")
     batches.add_argument("undo", nargs="?", choices=["undo"], help="undo the import ID")
     batches.add_argument("id", nargs="?", type=int, metavar="ID")
@@ -56,13 +88,18 @@ def run_import(args: argparse.Namespace, target: str) -> int:
     from crm_tui.services.import_plan import Action
 
     paths = [Path(name).expanduser() for name in args.files]
-    for path in paths:
-        detect_kind(path)  # every file must be readable before anything is written
     engine = _open(target)
+    options = _options(engine, args)
+    for path in paths:
+        options.check(detect_kind(path))  # every file must be readable before anything is written
     results, rejected = [], False
     for path in paths:
         with session_scope(engine) as session, _progress(True) as progress:
-            plan = plan_file(session, path, progress)
+            plan = plan_file(session, path, progress, options)
+            if args.save_mapping and plan.mapping is not None:
+                from crm_tui.services.mappings import save_mapping
+
+                save_mapping(session, args.save_mapping, plan.mapping)
             batch_id = None
             if not args.dry_run:
                 batch_id = apply_plan(session, plan, progress).id
@@ -76,18 +113,35 @@ def run_import(args: argparse.Namespace, target: str) -> int:
         json.dump(results, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     if rejected:
+        things = "cards" if all(result["kind"] == "vcard" for result in results) else "records"
         _error(
-            "some cards were rejected (listed above); the others were imported"
+            f"some {things} were rejected (listed above); the others were imported"
             if not args.dry_run
-            else "some cards would be rejected (listed above)"
+            else f"some {things} would be rejected (listed above)"
         )
         return EXIT_PARTIAL
     return EXIT_OK
 
 
+def _options(engine: Engine, args: argparse.Namespace) -> ImportOptions:
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services.file_import import ImportOptions
+    from crm_tui.services.import_plan import BadCells
+    from crm_tui.services.mappings import load_mapping
+
+    mapping = None
+    if args.mapping:
+        with session_scope(engine) as session:
+            mapping = load_mapping(session, args.mapping)
+    into = args.into or (mapping.target if mapping is not None else "contacts")
+    return ImportOptions(into=into, mapping=mapping, bad_cells=BadCells(args.bad_cells))
+
+
 def _print_plan(plan: ImportPlan, batch_id: int | None, dry_run: bool) -> None:
     from crm_tui.services.import_plan import Action, describe_counts
 
+    if plan.mapping is not None:
+        print(f"{plan.file}: {describe_mapping(plan.mapping)}")
     counts = describe_counts(plan.counts, done=not dry_run)
     tail = (
         " (dry run: nothing written)"
@@ -96,10 +150,16 @@ def _print_plan(plan: ImportPlan, batch_id: int | None, dry_run: bool) -> None:
     )
     print(f"{plan.file}: {counts}{tail}")
     for planned in plan.records:
+        where = planned.where
         if planned.action is Action.REJECT:
-            print(f"  {planned.where}: rejected: {planned.reason}")
+            print(f"  {where}: rejected: {_without_place(planned.reason, where)}")
         for warning in dict.fromkeys(planned.warnings):  # the same warning once
-            print(f"  {planned.where}: {warning}")
+            print(f"  {where}: {_without_place(warning, where)}")
+
+
+def _without_place(message: str, where: str) -> str:
+    """Messages about a row's cells name the row themselves; the listing says it once, in front."""
+    return message.replace(f"{where}, ", "").replace(f"{where}: ", "")
 
 
 def run_imports(args: argparse.Namespace, target: str) -> int:
@@ -117,7 +177,7 @@ def run_imports(args: argparse.Namespace, target: str) -> int:
             batch = undo_batch(session, args.id)
             created = sum(len(ids) for ids in batch.created_ids.values())
             changed = len(batch.changed or {})
-        print(f"Import {args.id} undone: {created} records removed, {changed} contacts restored.")
+        print(f"Import {args.id} undone: {created} records removed, {changed} records restored.")
         return EXIT_OK
     with session_scope(engine) as session:
         batches = list_batches(session)
@@ -127,4 +187,18 @@ def run_imports(args: argparse.Namespace, target: str) -> int:
             when = to_local(batch.started_at).strftime("%Y-%m-%d %H:%M")
             counts = describe_counts(batch.counts, done=True)
             print(f"{batch.id:>4}  {when}  {batch.status:<8} {batch.file}  {counts}")
+    return EXIT_OK
+
+
+def run_mappings(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.cli import EXIT_OK, _open
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services.mappings import load_mapping, saved_mappings
+
+    with session_scope(_open(target)) as session:
+        names = saved_mappings(session)
+        if not names:
+            print("No saved mappings yet (crm-tui import FILE.csv --save-mapping NAME saves one).")
+        for name in names:
+            print(f"{name}: {describe_mapping(load_mapping(session, name))}")
     return EXIT_OK

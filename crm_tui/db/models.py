@@ -208,7 +208,11 @@ class Lead(LeadBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     converted_at: datetime | None = None
     archived_at: datetime | None = None
-    # What the lead became after conversion.
+    # The emails and phones beyond the first (a Bitrix24 lead has a work and a private one):
+    # {"emails": [{"value", "kind"}], "phones": [{"value", "kind", "e164"}]}.
+    extra: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # What the lead became after conversion; before it, the contact it is known to be (a
+    # returning customer, matched by email or phone when the lead came in).
     contact_id: int | None = _fk("contact.id")
     company_id: int | None = _fk("company.id")
     deal_id: int | None = _fk("deal.id", index=False)

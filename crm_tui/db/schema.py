@@ -22,10 +22,16 @@ from crm_tui.db.engine import make_engine
 from crm_tui.errors import DatabaseProblem
 from crm_tui.paths import sqlite_file
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _lead_extra(connection: Connection) -> None:
+    """v2: leads keep their second and further emails and phones."""
+    connection.execute(text("ALTER TABLE lead ADD COLUMN extra JSON NOT NULL DEFAULT '{}'"))
+
 
 # MIGRATIONS[n] upgrades a database from version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _lead_extra}
 
 # Full-text index over every searchable record; see services/search.py for what goes in.
 # The prefix indexes answer the first keystrokes of search-as-you-type without a scan.

@@ -15,11 +15,18 @@ from datetime import date
 NO_YEAR = 1604
 
 
+def place(unit: str, number: int, line: int) -> str:
+    """Where a record sits in its file: `card 3 (line 17)` in a vCard, `row 3` in a CSV."""
+    return f"row {number}" if unit == "row" else f"card {number} (line {line})"
+
+
 @dataclass
 class ImportedEmail:
     value: str
     kind: str = "other"
     primary: bool = False
+    # The CSV column it came from, to name it when the value is refused.
+    column: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -27,6 +34,8 @@ class ImportedPhone:
     value: str
     kind: str = "other"
     primary: bool = False
+    # The CSV column it came from, to name it when the value is refused.
+    column: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -78,10 +87,14 @@ class ImportedContact:
     # source, keyed by property name, so that an export gives them back.
     extra: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Cells that could not be read (a CSV's bad date, bad email…): the field is left empty,
+    # and the import either rejects the record or imports it so, as the user chose.
+    errors: list[str] = field(default_factory=list)
+    unit: str = "card"  # "row" for a CSV row
 
     @property
     def where(self) -> str:
-        return f"card {self.number} (line {self.line})"
+        return place(self.unit, self.number, self.line)
 
     def has_substance(self) -> bool:
         """Whether there is anything to import: a name, an email, a phone or an organisation."""
@@ -96,7 +109,8 @@ class SkippedRecord:
     number: int
     line: int
     reason: str
+    unit: str = "card"
 
     @property
     def where(self) -> str:
-        return f"card {self.number} (line {self.line})"
+        return place(self.unit, self.number, self.line)

@@ -142,7 +142,7 @@ def row_to_contact(number: int, row: dict[str, str], mapping: Mapping) -> Import
     """A contact from a row; `number` is the row number (the header is row 1) and becomes
     both the contact's number and its line."""
     found = collect(number, row, mapping)
-    contact = ImportedContact(number=number, line=number)
+    contact = ImportedContact(number=number, line=number, unit="row")
     full_name = found.first("full_name")
     contact.display_name = full_name
     contact.first_name, contact.middle_name, contact.last_name = _name_parts(found)
@@ -158,7 +158,7 @@ def row_to_contact(number: int, row: dict[str, str], mapping: Mapping) -> Import
     contact.uid = found.first("uid") or None
     named = any((contact.first_name, contact.middle_name, contact.last_name, contact.display_name))
     contact.is_company = not named and contact.company is not None  # as the vCard reader decides
-    contact.warnings.extend(found.problems)
+    contact.errors.extend(found.problems)
     return contact
 
 
@@ -182,7 +182,9 @@ def emails(found: RowCells) -> list[ImportedEmail]:
             if value.casefold() not in seen:
                 seen.add(value.casefold())
                 # Google's "* Work" marks the cell primary: its first value is the one.
-                result.append(ImportedEmail(value, cell.kind or "other", cell.primary and index == 0))
+                result.append(
+                    ImportedEmail(value, cell.kind or "other", cell.primary and index == 0, cell.column)
+                )
     return result
 
 
@@ -195,7 +197,9 @@ def phones(found: RowCells) -> list[ImportedPhone]:
             key = (re.sub(r"[^\d+]", "", value) or value, cell.kind == "fax")
             if key not in seen:
                 seen.add(key)
-                result.append(ImportedPhone(value, cell.kind or "other", cell.primary and index == 0))
+                result.append(
+                    ImportedPhone(value, cell.kind or "other", cell.primary and index == 0, cell.column)
+                )
     return result
 
 
@@ -265,6 +269,8 @@ def row_to_lead(number: int, row: dict[str, str], mapping: Mapping) -> ImportedL
     lead.next_contact_on = found.parsed(
         "next_contact_on", lambda text: cells.parse_date_cell(text, day_first)
     )
+    lead.next_contact_goal = found.first("next_contact_goal") or None
+    lead.disqualify_reason = found.first("disqualify_reason") or None
     lead.created_at = found.parsed("created_at", lambda text: cells.parse_datetime_cell(text, day_first))
     lead.errors.extend(found.problems)
     return lead
@@ -276,8 +282,7 @@ def row_to_company(number: int, row: dict[str, str], mapping: Mapping) -> Import
     company.name = found.first("name")
     company.website = found.first("website") or None
     company.industry = found.first("industry") or None
-    company.phones = [phone.value for phone in phones(found)]
-    company.emails = [email.value for email in emails(found)]
+    company.phones, company.emails = phones(found), emails(found)
     company.address = found.joined("address", ", ") or None
     company.notes = found.joined("notes") or None
     company.errors.extend(found.problems)
@@ -296,6 +301,8 @@ def row_to_deal(number: int, row: dict[str, str], mapping: Mapping) -> ImportedD
     deal.expected_close_on = found.parsed(
         "expected_close_on", lambda text: cells.parse_date_cell(text, day_first)
     )
+    deal.closed_at = found.parsed("closed_at", lambda text: cells.parse_datetime_cell(text, day_first))
+    deal.lost_reason = found.first("lost_reason") or None
     deal.notes = found.joined("notes") or None
     deal.errors.extend(found.problems)
     return deal

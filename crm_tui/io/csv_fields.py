@@ -58,10 +58,23 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "currency",
         "notes",
         "next_contact_on",
+        "next_contact_goal",
+        "disqualify_reason",
         "created_at",
     ),
     "companies": ("name", "website", "industry", "phone", "email", "address", "notes"),
-    "deals": ("title", "amount", "currency", "stage", "company", "contact", "expected_close_on", "notes"),
+    "deals": (
+        "title",
+        "amount",
+        "currency",
+        "stage",
+        "company",
+        "contact",
+        "expected_close_on",
+        "closed_at",
+        "lost_reason",
+        "notes",
+    ),
 }
 
 PHONE_KINDS = ("cell", "work", "home", "fax", "pager", "main", "other")
@@ -118,6 +131,8 @@ CONCEPT_FIELDS: dict[str, dict[str, str]] = {
         "currency": "currency",
         "notes": "notes",
         "next_contact_on": "next_contact_on",
+        "next_contact_goal": "next_contact_goal",
+        "reason": "disqualify_reason",
         "created_at": "created_at",
     },
     "companies": {
@@ -138,6 +153,8 @@ CONCEPT_FIELDS: dict[str, dict[str, str]] = {
         "person_full": "contact",
         "deal_contact": "contact",
         "expected_close_on": "expected_close_on",
+        "closed_at": "closed_at",
+        "reason": "lost_reason",
         "notes": "notes",
     },
 }
@@ -217,8 +234,28 @@ class Mapping:
             data: Any = json.loads(text)
         except json.JSONDecodeError as error:
             raise ValidationError("mapping", f"not JSON: {error}") from error
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_toml(cls, text: str) -> Mapping:
+        """A mapping written by hand as TOML:
+
+        target = "leads"
+        [columns]
+        "Телефон" = "phone:work"
+        """
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ValidationError("mapping", f"not TOML: {error}") from error
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Mapping:
         if not isinstance(data, dict) or not isinstance(data.get("target"), str):
-            raise ValidationError("mapping", "a saved mapping is a JSON object with a 'target'")
+            raise ValidationError("mapping", f"a mapping needs a 'target' (one of {', '.join(TARGETS)})")
         return cls(
             target=data["target"],
             columns=_str_dict(data.get("columns"), "columns"),

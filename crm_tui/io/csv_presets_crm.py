@@ -127,6 +127,8 @@ CRM_LEADS = _own(
     currency=("currency",),
     notes=("notes",),
     next_contact_on=("next_contact_on",),
+    next_contact_goal=("next_contact_goal",),
+    reason=("disqualify_reason",),
     created_at=("created_at",),
 )
 CRM_COMPANIES = _own(
@@ -142,7 +144,9 @@ CRM_COMPANIES = _own(
 )
 CRM_DEALS = _own(
     "crm-tui deals",
-    ignore=("id", "status", "closed_at", "lost_reason"),
+    ignore=("id", "status"),
+    closed_at=("closed_at",),
+    reason=("lost_reason",),
     record_title=("title",),
     stage=("stage",),
     amount=("amount",),

@@ -22,8 +22,11 @@ def restore(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
-def _values(key: str, inner: str = "value") -> Getter:
-    return lambda record: "; ".join(str(item[inner]) for item in record.get(key) or [])
+def _values(key: str, inner: str | None = "value") -> Getter:
+    """Several values in one cell, `; ` between them (the CSV reader splits them again)."""
+    return lambda record: "; ".join(
+        str(item if inner is None else item[inner]) for item in record.get(key) or []
+    )
 
 
 def _field(key: str) -> Getter:
@@ -35,21 +38,6 @@ def _joined(key: str) -> Getter:
 
 
 _SIMPLE = {
-    "leads": [
-        "id",
-        "title",
-        "name",
-        "company",
-        "email",
-        "phone",
-        "source",
-        "status",
-        "value",
-        "currency",
-        "notes",
-        "next_contact_on",
-        "created_at",
-    ],
     "deals": [
         "id",
         "title",
@@ -85,12 +73,34 @@ COLUMNS: dict[str, list[tuple[str, Getter]]] = {
         ("next_contact_on", _field("next_contact_on")),
         ("created_at", _field("created_at")),
     ],
+    # A lead's email and phone columns hold all its emails and phones, not only the first.
+    "leads": [
+        (name, _values(f"{name}s", None) if name in ("email", "phone") else _field(name))
+        for name in (
+            "id",
+            "title",
+            "name",
+            "company",
+            "email",
+            "phone",
+            "source",
+            "status",
+            "value",
+            "currency",
+            "notes",
+            "next_contact_on",
+            "next_contact_goal",
+            "disqualify_reason",
+            "created_at",
+        )
+    ],
     "companies": [
         (name, _joined(name) if name == "tags" else _field(name))
         for name in ("id", "name", "website", "industry", "phone", "email", "address", "tags", "notes")
     ],
     **{kind: [(name, _field(name)) for name in names] for kind, names in _SIMPLE.items()},
 }
+
 
 CSV_KINDS = tuple(COLUMNS)
 

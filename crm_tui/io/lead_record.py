@@ -44,6 +44,8 @@ class ImportedLead(_RowRecord):
     currency: str | None = None  # ISO code when the file names one
     notes: str | None = None
     next_contact_on: date | None = None
+    next_contact_goal: str | None = None
+    disqualify_reason: str | None = None
     created_at: datetime | None = None  # naive = the file's local time
 
     def has_substance(self) -> bool:
@@ -55,8 +57,8 @@ class ImportedCompany(_RowRecord):
     name: str = ""
     website: str | None = None
     industry: str | None = None
-    phones: list[str] = field(default_factory=list)
-    emails: list[str] = field(default_factory=list)
+    phones: list[ImportedPhone] = field(default_factory=list)
+    emails: list[ImportedEmail] = field(default_factory=list)
     address: str | None = None
     notes: str | None = None
 
@@ -73,6 +75,8 @@ class ImportedDeal(_RowRecord):
     company: str | None = None
     contact: str | None = None  # a person's name, matched by the services
     expected_close_on: date | None = None
+    closed_at: datetime | None = None  # naive = the file's local time
+    lost_reason: str | None = None
     notes: str | None = None
 
     def has_substance(self) -> bool:

@@ -50,7 +50,7 @@ def _table(model: Any) -> Any:
     return model.__table__
 
 
-def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert rows and give back their new ids, in the order of the rows."""
     ids: list[int] = []
     for chunk in _chunks(rows):
@@ -59,7 +59,7 @@ def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any
     return ids
 
 
-def _company_ids(session: Session, names: set[str], result: BulkResult) -> dict[str, int]:
+def company_ids_by_name(session: Session, names: set[str], result: BulkResult) -> dict[str, int]:
     """Company id per folded name: existing companies, and new ones created for the rest."""
     found: dict[str, int] = {}
     folded = {fold(name): name for name in names}
@@ -77,13 +77,13 @@ def _company_ids(session: Session, names: set[str], result: BulkResult) -> dict[
             {"name": folded[key], "name_fold": key, "extra": {}, "created_at": now, "updated_at": now}
             for key in missing
         ]
-        new_ids = _insert_returning_ids(session, Company, rows)
+        new_ids = insert_returning_ids(session, Company, rows)
         found.update(zip(missing, new_ids, strict=True))
         result.created_company_ids += new_ids
-        _insert_events(
+        insert_events(
             session,
             [
-                _event(
+                event_row(
                     EntityKind.COMPANY,
                     company_id,
                     None,
@@ -98,7 +98,7 @@ def _company_ids(session: Session, names: set[str], result: BulkResult) -> dict[
     return found
 
 
-def _event(
+def event_row(
     kind: EntityKind,
     entity_id: int,
     contact_id: int | None,
@@ -119,7 +119,7 @@ def _event(
     }
 
 
-def _insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
     for chunk in _chunks(rows):
         session.connection().execute(insert(_table(Event)), list(chunk))
 
@@ -133,7 +133,7 @@ def create_contacts(
     """Write prepared contacts with their emails, phones, addresses and tags, a `created` and an
     `imported` event each (texts and payloads given per contact), and index them for search."""
     result = BulkResult()
-    companies = _company_ids(
+    companies = company_ids_by_name(
         session,
         {item.company_name for item in prepared if item.company_name and item.row["company_id"] is None},
         result,
@@ -144,7 +144,7 @@ def create_contacts(
         if row["company_id"] is None and item.company_name:
             row["company_id"] = companies[fold(item.company_name)]
         rows.append(row)
-    contact_ids = _insert_returning_ids(session, Contact, rows)
+    contact_ids = insert_returning_ids(session, Contact, rows)
     result.contact_ids = contact_ids
     children: dict[Any, list[dict[str, Any]]] = {ContactEmail: [], ContactPhone: [], ContactAddress: []}
     tag_links: set[tuple[int, int]] = set()
@@ -173,7 +173,7 @@ def create_contacts(
     events = []
     for contact_id, row, text, payload in zip(contact_ids, rows, imported_text, payloads, strict=True):
         events.append(
-            _event(
+            event_row(
                 EntityKind.CONTACT,
                 contact_id,
                 contact_id,
@@ -183,7 +183,7 @@ def create_contacts(
             )
         )
         events.append(
-            _event(
+            event_row(
                 EntityKind.CONTACT,
                 contact_id,
                 contact_id,
@@ -193,6 +193,6 @@ def create_contacts(
                 payload,
             )
         )
-    _insert_events(session, events)
+    insert_events(session, events)
     search.reindex(session, EntityKind.CONTACT, contact_ids)
     return result

@@ -6,21 +6,42 @@ Shared by `crm-tui import` and the app's import dialog, so both say the same thi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from crm_tui.errors import UnreadableInput
-from crm_tui.io.contact_record import ImportedContact, SkippedRecord
 from crm_tui.io.vcard import looks_like_vcard
-from crm_tui.services.import_plan import ImportPlan, plan_import
+from crm_tui.services.import_plan import BadCells, ImportPlan, plan_import
+
+if TYPE_CHECKING:
+    from crm_tui.io.csv_fields import Mapping
 
 _VCARD_SUFFIXES = {".vcf", ".vcard"}
 # How many bytes tell what a file is.
 _SNIFF_BYTES = 4096
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user chose: what a CSV's rows become, how its columns map (None: a preset or
+    a guess from the header), and what to do with a row that has a cell we cannot read."""
+
+    into: str = "contacts"
+    mapping: Mapping | None = None
+    bad_cells: BadCells = BadCells.REJECT
+
+    def check(self, kind: str) -> None:
+        if kind == "vcard" and self.into != "contacts":
+            raise UnreadableInput(f"a vCard file holds contacts; --into {self.into} is for CSV files")
+        if self.mapping is not None and self.mapping.target != self.into:
+            raise UnreadableInput(
+                f"the mapping is for {self.mapping.target}, not {self.into}: use --into {self.mapping.target}"
+            )
 
 
 def detect_kind(path: Path) -> str:
@@ -53,41 +74,60 @@ def count_cards(path: Path) -> int:
     return lowered.count(b"begin:vcard") or lowered.replace(b"\x00", b"").count(b"begin:vcard")
 
 
-def read_records(path: Path, kind: str) -> Iterator[ImportedContact | SkippedRecord]:
-    from crm_tui.io.vcard import read_vcard_file
-
+def read_records(path: Path, kind: str, options: ImportOptions | None = None) -> Iterator[Any]:
+    """The records of a file: a vCard's contacts, or a CSV's rows as the options' target."""
+    options = options or ImportOptions()
+    options.check(kind)
     if kind == "vcard":
+        from crm_tui.io.vcard import read_vcard_file
+
         return read_vcard_file(path)
     if kind == "csv":
-        return _csv_contacts(path)
+        return _csv_records(path, csv_mapping(path, options))
     raise UnreadableInput(f"{path}: cannot import {kind} files")
 
 
-def _csv_contacts(path: Path) -> Iterator[ImportedContact | SkippedRecord]:
-    """Contacts from a CSV file, its columns mapped by a known export's preset or by the
-    names of its headers (English or Russian)."""
+def csv_mapping(path: Path, options: ImportOptions) -> Mapping:
+    """The mapping the user gave, else a known export's preset or a guess from the header."""
+    from crm_tui.io.csv_read import sniff_csv
+    from crm_tui.io.mapping import mapping_for
+
+    return options.mapping or mapping_for(sniff_csv(path).header, options.into)
+
+
+def _csv_records(path: Path, mapping: Mapping) -> Iterator[Any]:
     from crm_tui.io.csv_read import read_rows, sniff_csv
-    from crm_tui.io.mapping import mapping_for, row_to_contact
+    from crm_tui.io.mapping import row_to_record
 
-    csv_format = sniff_csv(path)
-    mapping = mapping_for(csv_format.header, "contacts")
-    for number, row in read_rows(path, csv_format):
-        yield row_to_contact(number, row, mapping)
+    for number, row in read_rows(path, sniff_csv(path)):
+        yield row_to_record(number, row, mapping)
 
 
-def plan_file(session: Session, path: Path, progress: Progress | None = None) -> ImportPlan:
-    """The dry run of importing a file's contacts (vCard cards, or CSV rows)."""
+def plan_file(
+    session: Session, path: Path, progress: Progress | None = None, options: ImportOptions | None = None
+) -> ImportPlan:
+    """The dry run of importing a file: vCard cards, or CSV rows as contacts, leads,
+    companies or deals."""
+    options = options or ImportOptions()
     kind = detect_kind(path)
-    records = read_records(path, kind)
+    options.check(kind)
+    mapping = csv_mapping(path, options) if kind == "csv" else None
+    records = _csv_records(path, mapping) if mapping is not None else read_records(path, kind, options)
     if progress is not None:
         total = count_cards(path)
         records = _counting(records, total, progress)
-    return plan_import(session, records, str(path), kind)
+    if options.into == "contacts":
+        bad_cells = options.bad_cells if kind == "csv" else BadCells.BLANK
+        plan = plan_import(session, records, str(path), kind, bad_cells)
+    else:
+        from crm_tui.services.row_plan import plan_rows
+
+        plan = plan_rows(session, records, str(path), options.into, options.bad_cells)
+    plan.mapping = mapping
+    return plan
 
 
-def _counting(
-    items: Iterator[ImportedContact | SkippedRecord], total: int, progress: Progress
-) -> Iterator[ImportedContact | SkippedRecord]:
+def _counting(items: Iterator[Any], total: int, progress: Progress) -> Iterator[Any]:
     for position, item in enumerate(items, start=1):
         progress(position, max(total, position))
         yield item
@@ -97,11 +137,13 @@ def plan_as_json(plan: ImportPlan, batch_id: int | None) -> dict[str, Any]:
     return {
         "file": plan.file,
         "kind": plan.kind,
+        "into": plan.target,
+        "mapping": asdict(plan.mapping) if plan.mapping is not None else None,
         "batch": batch_id,
         "counts": plan.counts,
         "records": [
             {
-                "card": planned.number,
+                planned.unit: planned.number,
                 "line": planned.line,
                 "action": planned.action.value,
                 "name": planned.name,

@@ -26,8 +26,10 @@ from crm_tui.db.models import (
     ContactEmail,
     ContactPhone,
     ContactTag,
+    Deal,
     EntityKind,
     ImportBatch,
+    Lead,
 )
 from crm_tui.errors import CrmError, NotFound, ValidationError
 from crm_tui.io.contact_record import ImportedContact
@@ -66,6 +68,11 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
     batch = ImportBatch(file=plan.file, kind=plan.kind, status="applying")
     session.add(batch)
     session.flush()
+    if plan.target != "contacts":
+        from crm_tui.services.row_apply import apply_rows
+
+        batch.created_ids, batch.changed = apply_rows(session, plan, batch, progress)
+        return _finish(batch, plan)
     created: dict[str, list[int]] = {"contacts": [], "companies": []}
     _create_people(session, plan, batch, created)
     if progress is not None:
@@ -88,6 +95,10 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
             progress(position, len(plan.records))
     batch.created_ids = created
     batch.changed = updates
+    return _finish(batch, plan)
+
+
+def _finish(batch: ImportBatch, plan: ImportPlan) -> ImportBatch:
     batch.counts = plan.counts
     batch.status = "applied"
     batch.finished_at = utcnow()
@@ -177,11 +188,22 @@ def undo_batch(session: Session, batch_id: int) -> ImportBatch:
     if batch.undone_at is not None:
         raise CrmError(f"import {batch_id} was already undone")
     snapshot_before(session.get_bind(), f"before-undo-import-{batch_id}")  # type: ignore[arg-type]
-    for contact_id, change in (batch.changed or {}).items():
-        _restore(session, int(contact_id), AppliedUpdate(**change), batch)
+    for key, change in (batch.changed or {}).items():
+        if ":" in key:  # a lead, company or deal of a CSV import ("lead:12")
+            from crm_tui.services.row_apply import restore_row_change
+
+            restore_row_change(session, key, change)
+        else:
+            _restore(session, int(key), AppliedUpdate(**change), batch)
+    connection = session.connection()
+    # Deals first: they point at the contacts and companies below.
+    for model, kind, name in ((Deal, EntityKind.DEAL, "deals"), (Lead, EntityKind.LEAD, "leads")):
+        ids = list(batch.created_ids.get(name, []))
+        if ids:
+            connection.execute(delete(model).where(col(model.id).in_(ids)))  # type: ignore[attr-defined]
+            search.reindex(session, kind, ids)
     contact_ids = list(batch.created_ids.get("contacts", []))
     company_ids = list(batch.created_ids.get("companies", []))
-    connection = session.connection()
     if contact_ids:
         connection.execute(delete(Contact).where(col(Contact.id).in_(contact_ids)))
         search.reindex(session, EntityKind.CONTACT, contact_ids)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from crm_tui.db.models import Company, Contact, ContactEmail, ContactPhone
 from crm_tui.errors import ValidationError
-from crm_tui.io.contact_record import ImportedContact, SkippedRecord
+from crm_tui.io.contact_record import ImportedContact, ImportedEmail, ImportedPhone, SkippedRecord, place
 from crm_tui.services.contacts import full_name_of
 from crm_tui.services.settings import phone_region
 from crm_tui.services.validation import (
@@ -28,6 +28,15 @@ from crm_tui.services.validation import (
     phone_search_key,
     split_full_name,
 )
+
+
+class BadCells(StrEnum):
+    """What to do with a record that has a cell we could not read (a date that is not a date,
+    an email that is not an email): refuse the whole record, or import it with that field
+    empty. Either way the cell is reported by row and column."""
+
+    REJECT = "reject"
+    BLANK = "blank"
 
 
 class Action(StrEnum):
@@ -76,16 +85,19 @@ class PlannedRecord:
     company_id: int | None = None  # the existing company a company card is about
     merged_into: int | None = None  # the number of the earlier record a merge went into
     warnings: list[str] = field(default_factory=list)
+    unit: str = "card"  # "row" for a CSV row
 
     @property
     def where(self) -> str:
-        return f"card {self.number} (line {self.line})"
+        return place(self.unit, self.number, self.line)
 
 
 @dataclass
 class ImportPlan:
     file: str
-    kind: str
+    kind: str  # vcard or csv
+    target: str = "contacts"  # what the records become: contacts, leads, companies or deals
+    mapping: Any = None  # a CSV's column Mapping
     records: list[PlannedRecord] = field(default_factory=list)
 
     def count(self, action: Action) -> int:
@@ -107,31 +119,61 @@ def display_name(record: ImportedContact) -> str:
     return name
 
 
-def _clean_values(record: ImportedContact, region: str) -> None:
-    """Drop the emails and phones the services would refuse, each with a warning, so one bad
-    value costs only itself and not the whole card."""
-    emails = []
-    for email in record.emails:
+def refuse_bad_values(
+    where: str, emails: list[ImportedEmail], phones: list[ImportedPhone], region: str, problems: list[str]
+) -> tuple[list[ImportedEmail], list[ImportedPhone]]:
+    """The emails and phones the services would accept; each refused one is described in
+    `problems` (by its CSV row and column when it has one), so one bad value costs only itself."""
+
+    def refused(value: ImportedEmail | ImportedPhone, what: str, why: str) -> str:
+        if value.column:
+            quoted = repr(value.value)
+            return f"{where}, column {value.column!r}: " + (
+                why if why.startswith(quoted) else f"{quoted} {why}"
+            )
+        return f"{what} {value.value!r} dropped: {why}"
+
+    kept_emails = []
+    for email in emails:
         try:
             if parse_email(email.value):
-                emails.append(email)
+                kept_emails.append(email)
         except ValidationError:
-            record.warnings.append(f"email {email.value!r} dropped: not an email address")
-    record.emails = emails
-    phones = []
-    for phone in record.phones:
+            problems.append(refused(email, "email", "is not an email address"))
+    kept_phones = []
+    for phone in phones:
         try:
             if parse_phone(phone.value, region):
-                phones.append(phone)
+                kept_phones.append(phone)
         except ValidationError as error:
-            record.warnings.append(f"phone {phone.value!r} dropped: {error.message}")
-    record.phones = phones
+            problems.append(refused(phone, "phone", error.message))
+    return kept_emails, kept_phones
+
+
+def _clean_values(record: ImportedContact, region: str) -> None:
+    """Drop the emails and phones the services would refuse: a vCard's with a warning, a CSV
+    row's as a bad cell (which the user's choice of BadCells decides about)."""
+    problems = record.errors if record.unit == "row" else record.warnings
+    record.emails, record.phones = refuse_bad_values(
+        record.where, record.emails, record.phones, region, problems
+    )
     if not (record.first_name or record.last_name) and record.display_name and not record.is_company:
         record.first_name, record.last_name = split_full_name(record.display_name)
 
 
+def bad_cells_verdict(errors: list[str], warnings: list[str], bad_cells: BadCells) -> str | None:
+    """The reason to reject a record with unreadable cells, or None after noting them among
+    its warnings as left blank."""
+    if not errors:
+        return None
+    if bad_cells is BadCells.REJECT:
+        return "; ".join(errors)
+    warnings.extend(f"{error} (left blank)" for error in errors)
+    return None
+
+
 @dataclass
-class _Keys:
+class MatchKeys:
     """What identifies a record, for matching it against others."""
 
     uid: str | None
@@ -140,11 +182,11 @@ class _Keys:
     name_at_company: tuple[str, str] | None
 
 
-def _keys(record: ImportedContact, region: str) -> _Keys:
+def _keys(record: ImportedContact, region: str) -> MatchKeys:
     phones = {key for phone in record.phones if (key := phone_search_key(phone.value, region))}
     name = fold(full_name_of(record.first_name, record.middle_name, record.last_name) or record.display_name)
     company = fold(record.company)
-    return _Keys(
+    return MatchKeys(
         uid=record.uid or None,
         emails={fold(email.value) for email in record.emails},
         phones=phones,
@@ -158,18 +200,18 @@ class _FileIndex:
     def __init__(self) -> None:
         self.by_key: dict[tuple[str, object], PlannedRecord] = {}
 
-    def find(self, keys: _Keys) -> PlannedRecord | None:
+    def find(self, keys: MatchKeys) -> PlannedRecord | None:
         for key in _key_list(keys):
             if key in self.by_key:
                 return self.by_key[key]
         return None
 
-    def add(self, keys: _Keys, planned: PlannedRecord) -> None:
+    def add(self, keys: MatchKeys, planned: PlannedRecord) -> None:
         for key in _key_list(keys):
             self.by_key.setdefault(key, planned)
 
 
-def _key_list(keys: _Keys) -> list[tuple[str, object]]:
+def _key_list(keys: MatchKeys) -> list[tuple[str, object]]:
     found: list[tuple[str, object]] = []
     if keys.uid:
         found.append(("uid", keys.uid))
@@ -189,11 +231,11 @@ def _chunked(values: set[Any]) -> Iterator[list[Any]]:
         yield ordered[start : start + _CHUNK]
 
 
-class _KnownContacts:
+class KnownContacts:
     """The existing contacts a file's records could be, looked up a few hundred keys per query
     (one query per record would make a large import crawl)."""
 
-    def __init__(self, session: Session, all_keys: list[_Keys]) -> None:
+    def __init__(self, session: Session, all_keys: list[MatchKeys]) -> None:
         self.session = session
         live = col(Contact.archived_at).is_(None)
         self.by_uid: dict[Any, int] = {}
@@ -231,7 +273,7 @@ class _KnownContacts:
         for key, contact_id in self.session.exec(statement.order_by(col(Contact.id))):
             mapping.setdefault(key, contact_id)
 
-    def find(self, keys: _Keys) -> tuple[Contact, str] | None:
+    def find(self, keys: MatchKeys) -> tuple[Contact, str] | None:
         """The existing contact a record is about, and why we think so (strongest key first)."""
         candidates: list[tuple[dict[Any, int], list[Any], str]] = [
             (self.by_uid, [keys.uid] if keys.uid else [], "same UID"),
@@ -270,9 +312,27 @@ def _same_name_nothing_new(session: Session, record: ImportedContact) -> tuple[C
 
 
 def plan_import(
-    session: Session, items: Iterable[ImportedContact | SkippedRecord], file: str, kind: str
+    session: Session,
+    items: Iterable[ImportedContact | SkippedRecord],
+    file: str,
+    kind: str,
+    bad_cells: BadCells = BadCells.REJECT,
 ) -> ImportPlan:
     """Decide what to do with every record, writing nothing (this is the dry run)."""
+    plan = _plan_contacts(session, items, file, kind, bad_cells)
+    unit = "row" if kind == "csv" else "card"
+    for planned in plan.records:
+        planned.unit = unit
+    return plan
+
+
+def _plan_contacts(
+    session: Session,
+    items: Iterable[ImportedContact | SkippedRecord],
+    file: str,
+    kind: str,
+    bad_cells: BadCells,
+) -> ImportPlan:
     from crm_tui.services.import_changes import describe_update  # what an update would change
 
     region = phone_region(session)
@@ -284,7 +344,7 @@ def plan_import(
     for item in records:
         if isinstance(item, ImportedContact):
             _clean_values(item, region)
-    known = _KnownContacts(
+    known = KnownContacts(
         session,
         [
             _keys(item, region)
@@ -297,6 +357,12 @@ def plan_import(
             plan.records.append(PlannedRecord(item.number, item.line, Action.REJECT, "", item.reason))
             continue
         name = display_name(item)
+        refused = bad_cells_verdict(item.errors, item.warnings, bad_cells)
+        if refused is not None:
+            plan.records.append(
+                PlannedRecord(item.number, item.line, Action.REJECT, name, refused, warnings=item.warnings)
+            )
+            continue
         if not item.has_substance():
             reason = "nothing to import: no name, email, phone or organisation"
             plan.records.append(PlannedRecord(item.number, item.line, Action.REJECT, name, reason, item))

@@ -159,6 +159,10 @@ def company_records(session: Session, companies: list[Company]) -> list[dict[str
     ]
 
 
+def lead_values(first: str | None, more: list[dict[str, Any]] | None) -> list[str]:
+    return ([first] if first else []) + [item["value"] for item in more or []]
+
+
 def lead_records(session: Session, leads: list[Lead]) -> list[dict[str, Any]]:
     return [
         {
@@ -169,6 +173,9 @@ def lead_records(session: Session, leads: list[Lead]) -> list[dict[str, Any]]:
             "email": lead.email,
             "phone": lead.phone,
             "phone_e164": lead.phone_e164,
+            # Every email and phone, the first being the ones above.
+            "emails": lead_values(lead.email, lead.extra.get("emails")),
+            "phones": lead_values(lead.phone, lead.extra.get("phones")),
             "source": lead.source,
             "status": lead.status,
             "disqualify_reason": lead.disqualify_reason,

@@ -153,6 +153,12 @@ def _lead_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
                     lead.email,
                     lead.source,
                     *_phone_terms(lead.phone, lead.phone_e164),
+                    *(email["value"] for email in lead.extra.get("emails", [])),
+                    *(
+                        term
+                        for phone in lead.extra.get("phones", [])
+                        for term in _phone_terms(phone["value"], phone.get("e164"))
+                    ),
                 ],
             )
         )

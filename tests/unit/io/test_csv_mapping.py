@@ -205,7 +205,7 @@ def test_a_mapping_is_saved_and_loaded_as_json() -> None:
     ("text", "message"),
     [
         ("not json", "not JSON"),
-        ("[]", "a JSON object"),
+        ("[]", "needs a .target."),
         ('{"target": "spaceships"}', "unknown target"),
         ('{"target": "leads", "columns": {"Name": "shoe_size"}}', "no field 'shoe_size'"),
         ('{"target": "leads", "columns": {"Name": "phone:satellite"}}', "no field 'phone:satellite'"),
