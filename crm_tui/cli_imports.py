@@ -96,15 +96,13 @@ def run_import(args: argparse.Namespace, target: str) -> int:
     for path in paths:
         with session_scope(engine) as session, _progress(True) as progress:
             plan = plan_file(session, path, progress, options)
-            if args.save_mapping and plan.mapping is not None:
-                from crm_tui.services.mappings import save_mapping
-
-                save_mapping(session, args.save_mapping, plan.mapping)
             batch_id = None
             if not args.dry_run:
                 batch_id = apply_plan(session, plan, progress).id
             else:
                 session.rollback()
+        if args.save_mapping and plan.mapping is not None:  # saved even by a dry run
+            _save_mapping(engine, args.save_mapping, plan.mapping)
         rejected = rejected or plan.count(Action.REJECT) > 0
         results.append(plan_as_json(plan, batch_id))
         if not args.json:
@@ -121,6 +119,15 @@ def run_import(args: argparse.Namespace, target: str) -> int:
         )
         return EXIT_PARTIAL
     return EXIT_OK
+
+
+def _save_mapping(engine: Engine, name: str, mapping: Mapping) -> None:
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services.mappings import save_mapping
+
+    with session_scope(engine) as session:
+        save_mapping(session, name, mapping)
+    print(f"Mapping saved as {name!r}: crm-tui import FILE --mapping {name!r}", file=sys.stderr)
 
 
 def _options(engine: Engine, args: argparse.Namespace) -> ImportOptions:

@@ -427,10 +427,8 @@ def restore_row_change(session: Session, key: str, old: dict[str, Any]) -> None:
     from datetime import date
 
     kind, _, record_id = key.partition(":")
-    model = {EntityKind.LEAD.value: Lead, EntityKind.COMPANY.value: Company, EntityKind.DEAL.value: Deal}[
-        kind
-    ]
-    record = session.get(model, int(record_id))
+    models: dict[str, Any] = {EntityKind.LEAD.value: Lead, EntityKind.COMPANY.value: Company, "deal": Deal}
+    record = session.get(models[kind], int(record_id))
     if record is None:
         return  # deleted since; nothing to restore
     for name, value in old.items():

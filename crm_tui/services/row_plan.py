@@ -12,6 +12,7 @@ ours by name; an unknown lead source is created, an unknown stage is a bad cell.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,8 +147,12 @@ def plan_rows(
                 item.where, item.emails, item.phones, region, item.errors
             )
         rows.append(item)
-    planner = {"leads": _LeadPlanner, "companies": _CompanyPlanner, "deals": _DealPlanner}[target]
-    decide = planner(session, rows, region)
+    planners: dict[str, type[_Planner]] = {
+        "leads": _LeadPlanner,
+        "companies": _CompanyPlanner,
+        "deals": _DealPlanner,
+    }
+    decide = planners[target](session, rows, region)
     for item in records:
         if isinstance(item, SkippedRecord):
             plan.records.append(_planned(item.number, Action.REJECT, "", item.reason))
@@ -177,13 +182,22 @@ def _planned(number: int, action: Action, name: str, reason: str, **more: Any) -
     return RowPlanned(number, number, action, name, reason, unit="row", **more)
 
 
-class _Planner:
+class _Planner(ABC):
     """Shared by the three targets: the rows planned so far in this file, by key."""
 
     empty_reason = "nothing to import"
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session, rows: list[Any], region: str) -> None:
+        """Look up, a few hundred at a time, what the rows could match in the database."""
         self.in_file: dict[Any, RowPlanned] = {}
+
+    @abstractmethod
+    def name(self, row: Any) -> str:
+        """What the plan calls the row."""
+
+    @abstractmethod
+    def plan(self, row: Any, name: str, bad_cells: BadCells) -> RowPlanned:
+        """The decision about one readable row with something in it."""
 
     def earlier(self, keys: list[Any]) -> RowPlanned | None:
         return next((self.in_file[key] for key in keys if key in self.in_file), None)
@@ -231,23 +245,25 @@ class _LeadPlanner(_Planner):
     empty_reason = "nothing to import: no title, name, company, email or phone"
 
     def __init__(self, session: Session, rows: list[Any], region: str) -> None:
-        super().__init__()
+        super().__init__(session, rows, region)
         self.session, self.region = session, region
         self.keys = {id(row): self._keys(row) for row in rows}
         emails = {key[1] for keys in self.keys.values() for key in keys if key[0] == "email"}
         phones = {key[1] for keys in self.keys.values() for key in keys if key[0] == "phone"}
         live_lead = col(Lead.archived_at).is_(None)
-        self.leads = {
+        self.leads: dict[Any, int] = {
             ("email", value): lead_id
             for value, lead_id in _first_ids(session, Lead.email_fold, Lead.id, emails, live_lead).items()
         } | {
             ("phone", value): lead_id
             for value, lead_id in _first_ids(session, Lead.phone_e164, Lead.id, phones, live_lead).items()
         }
-        titles = {row.title for row in rows if not self.keys[id(row)]}
+        # Rows with no email or phone are known by their title, person and company.
+        titles = {row.title for row in rows if self.keys[id(row)][0][0] == "described"}
         for chunk in _chunked(titles):
             for lead in session.exec(select(Lead).where(col(Lead.title).in_(chunk), live_lead)):
-                self.leads.setdefault(_described_by(lead.title, lead.person_name, lead.company_name), lead.id)
+                described = _described_by(lead.title, lead.person_name, lead.company_name)
+                self.leads.setdefault(described, lead.id or 0)
         self.contacts = KnownContacts(session, [_match_keys(keys) for keys in self.keys.values()])
         self.sources = _Sources(session)
 
@@ -381,7 +397,7 @@ class _CompanyPlanner(_Planner):
     empty_reason = "nothing to import: the company has no name"
 
     def __init__(self, session: Session, rows: list[Any], region: str) -> None:
-        super().__init__()
+        super().__init__(session, rows, region)
         self.session = session
         self.existing = _first_ids(
             session,
@@ -437,7 +453,7 @@ class _DealPlanner(_Planner):
     empty_reason = "nothing to import: the deal has no title, company or contact"
 
     def __init__(self, session: Session, rows: list[Any], region: str) -> None:
-        super().__init__()
+        super().__init__(session, rows, region)
         self.session = session
         stages = list(session.exec(select(Stage).order_by(col(Stage.position))))
         self.stages = {fold(stage.name): stage for stage in stages}

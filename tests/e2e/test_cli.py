@@ -389,3 +389,77 @@ def test_csv_contacts_import_and_our_own_export_round_trips(db: Path, tmp_path: 
     ]
     again = json.loads(crm("import", str(exported), "--json", db=db).stdout)
     assert again[0]["counts"]["create"] == 0
+
+
+def test_bitrix24_leads_into_the_inbox_then_out_in_cp1251_and_back(db: Path, tmp_path: Path) -> None:
+    source = CSV_FIXTURES / "bitrix24_leads_cp1251.csv"
+    result = crm("import", str(source), "--into", "leads", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    [report] = json.loads(result.stdout)
+    assert (report["into"], report["kind"], report["counts"]["create"]) == ("leads", "csv", 3)
+    assert report["mapping"]["preset"] == "Bitrix24 leads"
+    assert [record["row"] for record in report["records"]] == [2, 3, 4]
+    exported = tmp_path / "leads.csv"
+    args = (
+        "export",
+        "leads",
+        "--format",
+        "csv",
+        "--delimiter",
+        ";",
+        "--encoding",
+        "cp1251",
+        "-o",
+        str(exported),
+    )
+    assert crm(*args, db=db).returncode == 0
+    assert exported.read_bytes().decode("cp1251").startswith("id;title;name;company;email;phone;")
+    fresh = tmp_path / "fresh.sqlite3"
+    assert crm("import", str(exported), "--into", "leads", db=fresh).returncode == 0
+    leads = json.loads(crm("export", "leads", db=fresh).stdout)
+    assert {lead["name"]: lead["value"] for lead in leads} == {
+        "Иван Сергеевич Петров": 150000.0,
+        "Мария Сидорова": 12500.0,
+        "Олег Кузнецов": 1234567.0,
+    }
+
+
+def test_bad_cells_are_listed_by_row_and_column_and_exit_3(db: Path) -> None:
+    result = crm("import", str(CSV_FIXTURES / "bad_cells.csv"), "--into", "leads", db=db)
+    assert result.returncode == 3
+    assert_no_traceback(result)
+    assert "  row 4: rejected: column 'Email': 'not-an-email@@example..com' is not an email address" in (
+        result.stdout
+    )
+    assert "some records were rejected" in result.stderr
+    blank = crm(
+        "import", str(CSV_FIXTURES / "bad_cells.csv"), "--into", "leads", "--bad-cells", "blank", db=db
+    )
+    assert blank.returncode == 0, blank.stderr
+    assert "1 unchanged" in blank.stdout and "3 created" in blank.stdout
+    assert "(left blank)" in blank.stdout
+
+
+def test_a_mapping_is_saved_listed_and_reused(db: Path, tmp_path: Path) -> None:
+    source = tmp_path / "fair.csv"
+    source.write_text("Who,Firm,Tel\nAnna Smith,Acme,+1 555 0100\n", encoding="utf-8")
+    mapping = tmp_path / "fair.toml"
+    mapping.write_text(
+        'target = "leads"\n[columns]\nWho = "person_name"\nFirm = "company_name"\nTel = "phone"\n'
+    )
+    saved = crm(
+        "import", str(source), "--mapping", str(mapping), "--save-mapping", "fair", "--dry-run", db=db
+    )
+    assert saved.returncode == 0, saved.stderr
+    assert "rows as leads" in saved.stdout and "1 to create" in saved.stdout
+    listed = crm("mappings", db=db)
+    assert listed.stdout.startswith("fair: rows as leads")
+    assert crm("import", str(source), "--mapping", "fair", db=db).returncode == 0
+    [lead] = json.loads(crm("export", "leads", db=db).stdout)
+    assert (lead["name"], lead["company"]) == ("Anna Smith", "Acme")
+    missing = crm("import", str(source), "--mapping", "weekly", db=db)
+    assert missing.returncode == 2
+    assert_no_traceback(missing)
+    assert "no saved mapping or file named 'weekly' (saved mappings: fair)" in missing.stderr
+    vcard = crm("import", str(FIXTURES / "rich.vcf"), "--into", "deals", db=db)
+    assert vcard.returncode == 2 and "a vCard file holds contacts" in vcard.stderr

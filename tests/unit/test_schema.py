@@ -299,3 +299,29 @@ def test_snapshots_keep_only_the_last_few(engine, tmp_path: Path, clock) -> None
     assert backup.list_backups(path) == taken[-2:]
     assert _stored_version(taken[-1]) == schema.SCHEMA_VERSION
     assert backup.taken_at(taken[-1]).isoformat() == "2026-11-20T09:00:03"
+
+
+def test_a_version_1_database_gains_the_leads_extra_column_and_keeps_its_leads(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite3"
+    schema.open_database(str(path)).dispose()
+    connection = sqlite3.connect(path)
+    try:  # the database as version 1 wrote it: no lead.extra
+        connection.execute("ALTER TABLE lead DROP COLUMN extra")
+        connection.execute(
+            "INSERT INTO lead (title, person_name, company_name, currency, status, created_at, updated_at) "
+            "VALUES ('Old lead', 'Anna', 'Acme', 'RUB', 'new', '2025-01-01 10:00:00', '2025-01-01 10:00:00')"
+        )
+        connection.commit()
+    finally:
+        connection.close()
+    _set_stored_version(path, 1)
+    engine = schema.open_database(str(path))
+    try:
+        assert _stored_version(path) == schema.SCHEMA_VERSION == 2
+        with session_scope(engine) as session:
+            from crm_tui.db.models import Lead
+
+            lead = session.exec(select(Lead)).one()
+            assert (lead.title, lead.extra) == ("Old lead", {})
+    finally:
+        engine.dispose()
