@@ -36,6 +36,9 @@ class ImportedPhone:
     primary: bool = False
     # The CSV column it came from, to name it when the value is refused.
     column: str | None = field(default=None, compare=False)
+    # Set by the import once the number is checked, so a large file parses each number once:
+    # (the number as typed, its E.164 form or None when it has none).
+    checked: tuple[str, str | None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

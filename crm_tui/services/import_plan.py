@@ -143,7 +143,8 @@ def refuse_bad_values(
     kept_phones = []
     for phone in phones:
         try:
-            if parse_phone(phone.value, region):
+            phone.checked = parse_phone(phone.value, region)
+            if phone.checked:
                 kept_phones.append(phone)
         except ValidationError as error:
             problems.append(refused(phone, "phone", error.message))

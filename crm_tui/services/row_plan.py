@@ -189,7 +189,21 @@ class _Planner(ABC):
 
     def __init__(self, session: Session, rows: list[Any], region: str) -> None:
         """Look up, a few hundred at a time, what the rows could match in the database."""
+        self.session = session
         self.in_file: dict[Any, RowPlanned] = {}
+        self.loaded: dict[tuple[type, int], Any] = {}
+
+    def prefetch(self, model: Any, ids: Iterable[int]) -> None:
+        """Load the records the rows matched a few hundred per query (a file imported again
+        matches every row; one query each would make it crawl)."""
+        for chunk in _chunked(ids):
+            for record in self.session.exec(select(model).where(col(model.id).in_(chunk))):
+                self.loaded[(model, record.id)] = record
+
+    def found(self, model: Any, record_id: int) -> Any:
+        record = self.loaded.get((model, record_id)) or self.session.get(model, record_id)
+        assert record is not None, f"{model.__name__} {record_id} vanished while planning"
+        return record
 
     @abstractmethod
     def name(self, row: Any) -> str:
@@ -232,9 +246,13 @@ def _fill_empty(first: Any, later: Any) -> None:
             setattr(first, name, value)
 
 
+def _e164(phone: ImportedPhone, region: str) -> str | None:
+    return phone.checked[1] if phone.checked else phone_search_key(phone.value, region)
+
+
 def _contact_keys(emails: list[ImportedEmail], phones: list[ImportedPhone], region: str) -> list[Any]:
     keys: list[Any] = [("email", fold(email.value)) for email in emails]
-    keys += [("phone", key) for phone in phones if (key := phone_search_key(phone.value, region))]
+    keys += [("phone", key) for phone in phones if (key := _e164(phone, region))]
     return keys
 
 
@@ -246,7 +264,7 @@ class _LeadPlanner(_Planner):
 
     def __init__(self, session: Session, rows: list[Any], region: str) -> None:
         super().__init__(session, rows, region)
-        self.session, self.region = session, region
+        self.region = region
         self.keys = {id(row): self._keys(row) for row in rows}
         emails = {key[1] for keys in self.keys.values() for key in keys if key[0] == "email"}
         phones = {key[1] for keys in self.keys.values() for key in keys if key[0] == "phone"}
@@ -266,6 +284,7 @@ class _LeadPlanner(_Planner):
                 self.leads.setdefault(described, lead.id or 0)
         self.contacts = KnownContacts(session, [_match_keys(keys) for keys in self.keys.values()])
         self.sources = _Sources(session)
+        self.prefetch(Lead, set(self.leads.values()))
 
     def _keys(self, row: ImportedLead) -> list[Any]:
         keys = _contact_keys(row.emails, row.phones, self.region)
@@ -283,8 +302,7 @@ class _LeadPlanner(_Planner):
         resolved["status"] = _lead_status(row)
         existing_id = next((self.leads[key] for key in keys if key in self.leads), None)
         if existing_id is not None:
-            lead = self.session.get(Lead, existing_id)
-            assert lead is not None
+            lead = self.found(Lead, existing_id)
             changes = lead_changes(lead, row, resolved)
             planned = _already_here(row, name, "lead", existing_id, changes)
         else:
@@ -398,7 +416,6 @@ class _CompanyPlanner(_Planner):
 
     def __init__(self, session: Session, rows: list[Any], region: str) -> None:
         super().__init__(session, rows, region)
-        self.session = session
         self.existing = _first_ids(
             session,
             Company.name_fold,
@@ -406,6 +423,7 @@ class _CompanyPlanner(_Planner):
             {fold(row.name) for row in rows if row.name},
             col(Company.archived_at).is_(None),
         )
+        self.prefetch(Company, self.existing.values())
 
     def name(self, row: ImportedCompany) -> str:
         return row.name
@@ -419,8 +437,7 @@ class _CompanyPlanner(_Planner):
         if existing_id is None:
             planned = _planned(row.number, Action.CREATE, name, "new company", warnings=row.warnings)
         else:
-            company = self.session.get(Company, existing_id)
-            assert company is not None
+            company = self.found(Company, existing_id)
             changes = [
                 field for field, value in company_fields(row).items() if value and not getattr(company, field)
             ]
@@ -454,7 +471,6 @@ class _DealPlanner(_Planner):
 
     def __init__(self, session: Session, rows: list[Any], region: str) -> None:
         super().__init__(session, rows, region)
-        self.session = session
         stages = list(session.exec(select(Stage).order_by(col(Stage.position))))
         self.stages = {fold(stage.name): stage for stage in stages}
         self.first_open = next(stage for stage in stages if stage.kind == StageKind.OPEN.value)
@@ -491,6 +507,7 @@ class _DealPlanner(_Planner):
                 .order_by(col(Deal.id))
             ):
                 self.deals.setdefault((fold(deal.title), deal.company_id, deal.contact_id), deal.id or 0)
+                self.loaded[(Deal, deal.id or 0)] = deal
 
     def name(self, row: ImportedDeal) -> str:
         return row.title or " · ".join(filter(None, [row.contact, row.company]))
@@ -516,8 +533,7 @@ class _DealPlanner(_Planner):
             "contact_id": contact_id,
         }
         if existing_id is not None:
-            deal = self.session.get(Deal, existing_id)
-            assert deal is not None
+            deal = self.found(Deal, existing_id)
             changes = deal_changes(deal, row)
             planned = _already_here(row, name, "deal", existing_id, changes)
         else:

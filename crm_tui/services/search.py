@@ -13,7 +13,9 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from itertools import islice
+from typing import Any
 
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from sqlalchemy import text
@@ -61,7 +63,14 @@ def search_fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFD", text.casefold())
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return unicodedata.normalize("NFC", decomposed.translate(_combining_marks()))
+
+
+@cache
+def _combining_marks() -> dict[int, None]:
+    """Every combining mark, to delete with one `str.translate` (a Python loop over each
+    character made indexing a 100,000-row import several seconds slower)."""
+    return {code: None for code in range(0x300, 0x20000) if unicodedata.combining(chr(code))}
 
 
 def _national_number(e164: str | None) -> str:
@@ -140,31 +149,48 @@ def _company_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
     }
 
 
-def _lead_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    rows = session.exec(select(Lead).where(col(Lead.id).in_(ids), col(Lead.archived_at).is_(None))).all()
-    return {
-        lead.id: " ".join(
-            filter(
-                None,
-                [
-                    lead.title,
-                    lead.person_name,
-                    lead.company_name,
-                    lead.email,
-                    lead.source,
-                    *_phone_terms(lead.phone, lead.phone_e164),
-                    *(email["value"] for email in lead.extra.get("emails", [])),
-                    *(
-                        term
-                        for phone in lead.extra.get("phones", [])
-                        for term in _phone_terms(phone["value"], phone.get("e164"))
-                    ),
-                ],
-            )
+_LEAD_COLUMNS = (
+    "id",
+    "title",
+    "person_name",
+    "company_name",
+    "email",
+    "source",
+    "phone",
+    "phone_e164",
+    "extra",
+)
+
+
+def lead_body(lead: dict[str, Any]) -> str:
+    """What a lead is found by (its columns as a dict: a row read back, or one about to be
+    inserted by an import, which then needs no second trip to the database)."""
+    extra = lead.get("extra") or {}
+    return " ".join(
+        filter(
+            None,
+            [
+                lead["title"],
+                lead["person_name"],
+                lead["company_name"],
+                lead["email"],
+                lead["source"],
+                *_phone_terms(lead["phone"], lead["phone_e164"]),
+                *(email["value"] for email in extra.get("emails", [])),
+                *(
+                    term
+                    for phone in extra.get("phones", [])
+                    for term in _phone_terms(phone["value"], phone.get("e164"))
+                ),
+            ],
         )
-        for lead in rows
-        if lead.id is not None
-    }
+    )
+
+
+def _lead_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    columns = [getattr(Lead, name) for name in _LEAD_COLUMNS]
+    rows = session.exec(select(*columns).where(col(Lead.id).in_(ids), col(Lead.archived_at).is_(None)))
+    return {row[0]: lead_body(dict(zip(_LEAD_COLUMNS, row, strict=True))) for row in rows}
 
 
 def _deal_bodies(session: Session, ids: Sequence[int]) -> dict[int, str]:
@@ -183,6 +209,19 @@ _BODY_BUILDERS = {
     EntityKind.LEAD: _lead_bodies,
     EntityKind.DEAL: _deal_bodies,
 }
+
+
+def index_new(session: Session, kind: EntityKind, bodies: dict[int, str]) -> None:
+    """Index records just created, whose bodies the caller already has (a bulk import)."""
+    items = list(bodies.items())
+    for start in range(0, len(items), _CHUNK):
+        session.connection().execute(
+            text("INSERT INTO search_index (rowid, body) VALUES (:rowid, :body)"),
+            [
+                {"rowid": rowid_for(kind, record_id), "body": search_fold(body)}
+                for record_id, body in items[start : start + _CHUNK]
+            ],
+        )
 
 
 def reindex(session: Session, kind: EntityKind, ids: Iterable[int]) -> None:
