@@ -37,6 +37,8 @@ def add_import_commands(commands: argparse._SubParsersAction, common: argparse.A
         "headers guessed in English and Russian). Records already here are matched (email, phone, "
         "name): filled in, never duplicated. Every import can be undone: crm-tui imports undo ID.",
     )
+    run.formatter_class = argparse.RawDescriptionHelpFormatter
+    run.epilog = _fields_help()
     run.add_argument("files", nargs="+", metavar="FILE")
     run.add_argument(
         "--into",
@@ -60,6 +62,24 @@ def add_import_commands(commands: argparse._SubParsersAction, common: argparse.A
     batches = commands.add_parser("imports", parents=[common], help="list imports, or undo one")
     batches.add_argument("undo", nargs="?", choices=["undo"], help="undo the import ID")
     batches.add_argument("id", nargs="?", type=int, metavar="ID")
+
+
+def _fields_help() -> str:
+    """The fields a mapping file can name, per target, for `crm-tui import --help`."""
+    import textwrap
+
+    from crm_tui.io.csv_fields import FIELDS, KINDS
+
+    lines = ["fields a mapping (--mapping FILE, TOML or JSON) can send a column to:"]
+    for target, fields in FIELDS.items():
+        named = [
+            f"{name}[:{'|'.join(KINDS[target][name])}]" if name in KINDS[target] else name for name in fields
+        ]
+        lines += textwrap.wrap(
+            f"{target}: {', '.join(named)}, ignore", width=100, initial_indent="  ", subsequent_indent="    "
+        )
+    lines += ["", 'example: target = "leads"  [columns]  "Телефон" = "phone:work"  "ID" = "ignore"']
+    return "\n".join(lines)
 
 
 @contextmanager
