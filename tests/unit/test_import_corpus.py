@@ -55,3 +55,31 @@ def test_every_corpus_file_imports_or_explains_each_card(path: Path, fresh_engin
         apply_plan(session, again)
     created_again = [p.where for p in again.records if p.action is Action.CREATE]
     assert created_again == [], f"{path.name}: a second import created {created_again}"
+
+
+@pytest.mark.skipif(CSV_FOLDER is None, reason="no corpus: set CRM_TUI_CORPUS or put it at ../shared/corpus")
+@pytest.mark.parametrize(
+    "path", [path for path in FILES if path.suffix == ".csv"], ids=lambda path: path.name
+)
+def test_every_corpus_csv_row_lands_when_bad_cells_are_left_blank(path: Path, fresh_engine: Engine) -> None:
+    """With the bad cells (a label where a phone should be, an `@invalid` address) left blank,
+    every row of these real exports becomes a contact, the cells that were left named."""
+    from sqlmodel import func, select
+
+    from crm_tui.db.models import Contact
+    from crm_tui.services.file_import import ImportOptions
+    from crm_tui.services.import_plan import BadCells
+
+    with session_scope(fresh_engine) as session:
+        plan = plan_file(session, path, None, ImportOptions(bad_cells=BadCells.BLANK))
+        apply_plan(session, plan)
+    assert [planned.where for planned in plan.records if planned.action is Action.REJECT] == []
+    with session_scope(fresh_engine) as session:
+        contacts = session.exec(select(func.count()).select_from(Contact)).one()
+    assert contacts == plan.count(Action.CREATE) - sum(
+        1 for p in plan.records if p.record and p.record.is_company
+    )
+    for planned in plan.records:
+        for warning in planned.warnings:
+            if warning.endswith("(left blank)"):
+                assert warning.startswith(f"{planned.where}, column "), warning
