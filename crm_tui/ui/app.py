@@ -17,7 +17,7 @@ from crm_tui.services.activities import get_activity, owner_subject
 from crm_tui.ui.commands import CrmCommands
 from crm_tui.ui.database import describe_failure, run_in_session
 from crm_tui.ui.dialogs.add_forms import add_dialog
-from crm_tui.ui.dialogs.export_dialog import export_contacts_dialog
+from crm_tui.ui.dialogs.export_dialog import export_dialog
 from crm_tui.ui.dialogs.search_dialog import SearchDialog
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
@@ -27,6 +27,9 @@ from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.record import RecordScreen
 from crm_tui.ui.screens.reports import ReportsScreen
 from crm_tui.ui.screens.today import TodayScreen
+
+# What `E` exports from each mode: the records that mode lists.
+EXPORT_KIND_OF_MODE = {"inbox": "leads", "contacts": "contacts", "pipeline": "deals", "today": "activities"}
 
 ADDED_MESSAGES = {
     "lead": "Lead added.",
@@ -57,6 +60,8 @@ class CrmApp(App[None]):
         Binding("slash", "search", "Search"),
         Binding("question_mark", "help", "Help"),
         Binding("i", "import", "Import"),
+        # Not `x`: that is the "no" key everywhere.
+        Binding("E", "export", "Export", show=False, tooltip="Export records to a CSV, JSON or vCard file"),
         Binding("ctrl+p", "command_palette", "Commands", show=False),
         Binding("q", "quit", "Quit"),
     ]
@@ -98,15 +103,22 @@ class CrmApp(App[None]):
 
         self.push_screen(add_dialog(kind), added)
 
-    def action_export_contacts(self) -> None:
+    def action_export(self, kind: str | None = None) -> None:
+        kind = kind or EXPORT_KIND_OF_MODE.get(self.current_mode, "contacts")
+
         def exported(path: Path | None) -> None:
             if path is not None:
-                self.notify(f"Contacts exported to {path}")
+                self.notify(f"Exported to {path}")
 
-        self.push_screen(export_contacts_dialog(), exported)
+        self.push_screen(export_dialog(kind), exported)
 
     def action_import(self) -> None:
         self.push_screen(ImportScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # On the import screen (or a dialog over it) `i` would open a second one: off, unlisted.
+        importing = any(isinstance(screen, ImportScreen) for screen in self.screen_stack)
+        return not (action == "import" and importing)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place turns a failed database task into a message instead of a crash."""

@@ -9,9 +9,20 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from crm_tui.ui.widgets.mode_bar import MODES
+from crm_tui.vocabulary import EXPORT_KINDS
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
+
+
+EXPORT_HELP = {
+    "contacts": "To a vCard, CSV or JSON file",
+    "companies": "To a CSV or JSON file",
+    "leads": "To a CSV or JSON file",
+    "deals": "To a CSV or JSON file",
+    "activities": "Tasks, calls and meetings to a CSV or JSON file",
+    "events": "The whole timeline to a JSON file",
+}
 
 
 class CrmCommands(Provider):
@@ -40,7 +51,14 @@ class CrmCommands(Provider):
                 "Contacts from vCard or CSV, or leads from a JSON file (key i)",
                 app.action_import,
             ),
-            ("Export contacts", "All contacts to a vCard file (3.0 or 4.0)", app.action_export_contacts),
+            *(
+                (
+                    f"Export {kind}",
+                    EXPORT_HELP.get(kind, "To a JSON file") + " (key E)",
+                    partial(app.action_export, kind),
+                )
+                for kind in EXPORT_KINDS
+            ),
             ("Help", "Every key, and where the database lives (key ?)", app.action_help),
         ]
         return commands

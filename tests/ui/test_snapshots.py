@@ -65,18 +65,54 @@ def test_first_run(snap_compare, empty_app: CrmApp) -> None:
     assert snap_compare(empty_app, terminal_size=SIZE, run_before=pressing())
 
 
-def test_import_plan(snap_compare, empty_app: CrmApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+def importing(path: str, *keys: str):
+    """Open the import screen on a file given relative to the repository (so the screen
+    reads the same on every machine), then press the keys."""
 
-    async def plan_the_fixture(pilot: Pilot[None]) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("i")
         await settle(pilot)
-        # A path relative to the repository, so the screen reads the same on every machine.
-        pilot.app.screen.query_one(
-            "#import-path"
-        ).value = "tests/fixtures/vcard/cli-three-cards-one-broken.vcf"
+        pilot.app.screen.query_one("#import-path").value = path  # type: ignore[attr-defined]
         await pilot.press("enter")
         await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
 
-    assert snap_compare(empty_app, terminal_size=SIZE, run_before=plan_the_fixture)
+    return run_before
+
+
+@pytest.fixture
+def in_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+
+
+BITRIX_LEADS = "tests/fixtures/csv/bitrix24_leads_cp1251.csv"
+
+
+@pytest.mark.usefixtures("in_repository")
+def test_import_plan(snap_compare, empty_app: CrmApp) -> None:
+    run_before = importing("tests/fixtures/vcard/cli-three-cards-one-broken.vcf")
+    assert snap_compare(empty_app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.usefixtures("in_repository")
+@pytest.mark.parametrize("size", [SIZE, (120, 40)], ids=["80x24", "120x40"])
+def test_import_csv_mapping(snap_compare, empty_app: CrmApp, size: tuple[int, int]) -> None:
+    # t: the rows become leads, as the file's preset suggests.
+    assert snap_compare(empty_app, terminal_size=size, run_before=importing(BITRIX_LEADS, "t"))
+
+
+@pytest.mark.usefixtures("in_repository")
+def test_import_field_picker(snap_compare, empty_app: CrmApp) -> None:
+    # On the third column (Имя), enter opens the picker; "ph" narrows it to the phone fields.
+    keys = ("t", "down", "down", "enter", "p", "h")
+    assert snap_compare(empty_app, terminal_size=SIZE, run_before=importing(BITRIX_LEADS, *keys))
+
+
+@pytest.mark.usefixtures("in_repository")
+def test_import_csv_plan(snap_compare, empty_app: CrmApp) -> None:
+    keys = ("t", "p", "down")
+    run_before = importing("tests/fixtures/csv/bad_cells.csv", *keys)
+    assert snap_compare(empty_app, terminal_size=SIZE, run_before=run_before)

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
@@ -25,16 +26,28 @@ def _binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
     for binding in bindings:
         if isinstance(binding, Binding) and binding.description:
             keys = ", ".join(_key_name(key.strip()) for key in binding.key.split(","))
-            rows.append((keys, binding.description))
+            # A footer word ("Save") may carry a longer tooltip; the help has room for it.
+            rows.append((keys, binding.tooltip or binding.description))
     return rows
 
 
 def _own_bindings(screen: Screen[object]) -> list[BindingType]:
-    """The bindings a screen class and its bases up to Textual's Screen declare, base first."""
+    """The bindings a screen class and its bases up to Textual's Screen declare, base first,
+    then those of our widgets around the focus (the import's mapping step and its table have
+    keys of their own), leaving out moving the cursor, which the Lists section covers."""
     bindings: list[BindingType] = []
     for cls in reversed(type(screen).__mro__):
         if issubclass(cls, Screen) and cls is not Screen:
             bindings.extend(cls.__dict__.get("BINDINGS", []))
+    node: DOMNode | None = screen.focused
+    while node is not None and node is not screen:
+        if type(node).__module__.startswith("crm_tui."):
+            bindings.extend(
+                binding
+                for binding in type(node).__dict__.get("BINDINGS", [])
+                if isinstance(binding, Binding) and not binding.action.startswith(("cursor_", "scroll_"))
+            )
+        node = node.parent
     return bindings
 
 
