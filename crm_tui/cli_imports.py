@@ -43,7 +43,8 @@ def add_import_commands(commands: argparse._SubParsersAction, common: argparse.A
     run.add_argument(
         "--into",
         choices=("contacts", "leads", "companies", "deals"),
-        help="what a CSV's rows become (default: contacts, or the saved mapping's target)",
+        help="what a CSV's rows become (default: what the file is — the mapping's target, a known "
+        "export's kind such as Bitrix24 leads — else contacts)",
     )
     run.add_argument(
         "--mapping", metavar="NAME|FILE", help="a saved mapping, or a JSON/TOML file of column → field"
@@ -160,8 +161,7 @@ def _options(engine: Engine, args: argparse.Namespace) -> ImportOptions:
     if args.mapping:
         with session_scope(engine) as session:
             mapping = load_mapping(session, args.mapping)
-    into = args.into or (mapping.target if mapping is not None else "contacts")
-    return ImportOptions(into=into, mapping=mapping, bad_cells=BadCells(args.bad_cells))
+    return ImportOptions(into=args.into, mapping=mapping, bad_cells=BadCells(args.bad_cells))
 
 
 def _print_plan(plan: ImportPlan, batch_id: int | None, dry_run: bool) -> None:

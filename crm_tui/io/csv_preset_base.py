@@ -23,6 +23,7 @@ class Preset:
     day_first: bool = True
     restore_formulas: bool = False
     paired_kinds: bool = False  # "X n - Value" takes its kind from "X n - Type" / "- Label"
+    holds: str = "contacts"  # what the export is a list of: the target a file of it goes to
 
     def matches(self, names: set[str], width: int) -> bool:
         if self.width is not None and width != self.width:

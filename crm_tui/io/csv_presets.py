@@ -70,6 +70,13 @@ def find_preset(header: list[str]) -> Preset | None:
     return found
 
 
+def natural_target(header: list[str]) -> str:
+    """What a file with this header is a list of: a known export's (Bitrix24 leads → leads),
+    else contacts."""
+    preset = find_preset(header)
+    return preset.holds if preset is not None else "contacts"
+
+
 def recognise_preset(header: list[str], target: str) -> tuple[str, Mapping] | None:
     """(preset name, mapping for the target) when the header is a known export's, else None."""
     preset = find_preset(header)

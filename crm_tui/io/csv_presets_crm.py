@@ -33,6 +33,7 @@ _BITRIX_PERSON = table(
 )
 BITRIX_LEADS = Preset(
     name="Bitrix24 leads",
+    holds="leads",
     required=need(("Название лида",)),
     columns={
         **_BITRIX_PERSON,
@@ -47,6 +48,7 @@ BITRIX_LEADS = Preset(
 )
 BITRIX_DEALS = Preset(
     name="Bitrix24 deals",
+    holds="deals",
     required=need(("Название сделки",), ("Стадия сделки", "Сумма")),
     columns=table(
         record_title=("Название сделки",),
@@ -75,6 +77,7 @@ BITRIX_CONTACTS = Preset(
 )
 BITRIX_COMPANIES = Preset(
     name="Bitrix24 companies",
+    holds="companies",
     required=need(("Название компании", "Сфера деятельности"), ("Название компании", "Тип компании")),
     columns=table(
         company=("Название компании",),
@@ -94,8 +97,12 @@ BITRIX_COMPANIES = Preset(
 
 
 def _own(name: str, **groups: tuple[str, ...]) -> Preset:
+    """The preset of our own export "crm-tui KIND" (whose file holds KIND)."""
     columns = table(**groups)
-    return Preset(name=name, required=(frozenset(columns),), columns=columns, restore_formulas=True)
+    holds = name.split()[-1]
+    return Preset(
+        name=name, required=(frozenset(columns),), columns=columns, restore_formulas=True, holds=holds
+    )
 
 
 CRM_CONTACTS = _own(

@@ -25,7 +25,7 @@ from crm_tui.io.csv_fields import (
     split_field,
 )
 from crm_tui.io.csv_guess import guess_mapping, normalise_header
-from crm_tui.io.csv_presets import PRESETS, recognise_preset
+from crm_tui.io.csv_presets import PRESETS, natural_target, recognise_preset
 from crm_tui.io.lead_record import ImportedCompany, ImportedDeal, ImportedLead
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "field_choices",
     "guess_mapping",
     "mapping_for",
+    "natural_target",
     "normalise_header",
     "recognise_preset",
     "row_to_company",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from crm_tui.io.csv_fields import IGNORE, TARGETS, Mapping
 from crm_tui.io.csv_read import CsvFormat, sniff_csv
-from crm_tui.io.mapping import mapping_for
+from crm_tui.io.mapping import mapping_for, natural_target
 
 # Enough values to recognise what a column holds; more would not fit beside its name.
 SAMPLES_PER_COLUMN = 3
@@ -29,11 +29,12 @@ class CsvPreview:
         return self.format.header
 
 
-def preview_csv(path: Path, target: str = "contacts") -> CsvPreview:
-    """Sniff the file and take a known export's preset, or a guess, for the target.
+def preview_csv(path: Path, target: str | None = None) -> CsvPreview:
+    """Sniff the file and take a known export's preset, or a guess, for the target (by
+    default what the file is: Bitrix24 leads go to leads, anything unknown to contacts).
     Raises UnreadableInput when the file cannot be read as CSV."""
     fmt = sniff_csv(path)
-    return CsvPreview(path, fmt, mapping_for(fmt.header, target))
+    return CsvPreview(path, fmt, mapping_for(fmt.header, target or natural_target(fmt.header)))
 
 
 def describe_format(fmt: CsvFormat) -> str:
@@ -77,13 +78,13 @@ def next_target(target: str, step: int = 1) -> str:
     return TARGETS[(TARGETS.index(target) + step) % len(TARGETS)]
 
 
-def suggested_target(mapping: Mapping) -> str | None:
-    """The target a preset's export holds ("Bitrix24 leads" → leads), when it is not the
-    mapping's own: worth a hint, since its columns map fully only there."""
+def suggested_target(mapping: Mapping, header: list[str]) -> str | None:
+    """The target a known export holds ("Bitrix24 leads" → leads), when the user switched
+    away from it: worth a hint, since its columns map fully only there."""
     if not mapping.preset:
         return None
-    last_word = mapping.preset.split()[-1].casefold()
-    return last_word if last_word in TARGETS and last_word != mapping.target else None
+    holds = natural_target(header)
+    return holds if holds != mapping.target else None
 
 
 def with_field(mapping: Mapping, column: str, field: str) -> Mapping:

@@ -31,14 +31,15 @@ class ImportOptions:
     """What the user chose: what a CSV's rows become, how its columns map (None: a preset or
     a guess from the header), and what to do with a row that has a cell we cannot read."""
 
-    into: str = "contacts"
+    into: str | None = None  # None: what the file is (a saved mapping's target, a known
+    # export's kind such as Bitrix24 leads, else contacts)
     mapping: Mapping | None = None
     bad_cells: BadCells = BadCells.REJECT
 
     def check(self, kind: str) -> None:
-        if kind == "vcard" and self.into != "contacts":
+        if kind == "vcard" and self.into not in (None, "contacts"):
             raise UnreadableInput(f"a vCard file holds contacts; --into {self.into} is for CSV files")
-        if self.mapping is not None and self.mapping.target != self.into:
+        if self.mapping is not None and self.into is not None and self.mapping.target != self.into:
             raise UnreadableInput(
                 f"the mapping is for {self.mapping.target}, not {self.into}: use --into {self.mapping.target}"
             )
@@ -88,11 +89,15 @@ def read_records(path: Path, kind: str, options: ImportOptions | None = None) ->
 
 
 def csv_mapping(path: Path, options: ImportOptions) -> Mapping:
-    """The mapping the user gave, else a known export's preset or a guess from the header."""
+    """The mapping the user gave, else a known export's preset or a guess from the header,
+    for the target asked for or, when none was, the one the file's header says."""
     from crm_tui.io.csv_read import sniff_csv
-    from crm_tui.io.mapping import mapping_for
+    from crm_tui.io.mapping import mapping_for, natural_target
 
-    return options.mapping or mapping_for(sniff_csv(path).header, options.into)
+    if options.mapping is not None:
+        return options.mapping
+    header = sniff_csv(path).header
+    return mapping_for(header, options.into or natural_target(header))
 
 
 def _csv_records(path: Path, mapping: Mapping) -> Iterator[Any]:
@@ -116,13 +121,14 @@ def plan_file(
     if progress is not None:
         total = count_cards(path)
         records = _counting(records, total, progress)
-    if options.into == "contacts":
+    target = mapping.target if mapping is not None else "contacts"
+    if target == "contacts":
         bad_cells = options.bad_cells if kind == "csv" else BadCells.BLANK
         plan = plan_import(session, records, str(path), kind, bad_cells)
     else:
         from crm_tui.services.row_plan import plan_rows
 
-        plan = plan_rows(session, records, str(path), options.into, options.bad_cells)
+        plan = plan_rows(session, records, str(path), target, options.bad_cells)
     plan.mapping = mapping
     return plan
 

@@ -81,13 +81,16 @@ async def test_a_bitrix24_lead_export_is_mapped_edited_previewed_and_imported(
         assert table.has_focus and table.row_count == 17
         # The samples show what a column holds before anything is decided.
         assert "Петров · Сидорова · Кузнецов" in str(table.get_cell("Фамилия", "Samples"))
-        assert field_shown(table, "Название компании") == "company"
-        assert "looks like a leads export" in summary(screen)
-
-        await pilot.press("t")
-        await settle(pilot)
+        # A lead export goes into the inbox unless the user says otherwise.
         assert table.mapping is not None and table.mapping.target == "leads"
         assert field_shown(table, "Название компании") == "company_name"
+        await pilot.press("T")  # back to contacts: the hint says what the file really is
+        await settle(pilot)
+        assert table.mapping.target == "contacts" and field_shown(table, "Название компании") == "company"
+        assert "looks like a leads export" in summary(screen)
+        await pilot.press("t")
+        await settle(pilot)
+        assert table.mapping.target == "leads"
 
         # Who is responsible for the lead goes into its notes, picked from the field list…
         await select_column(pilot, table, "Ответственный")
@@ -161,6 +164,7 @@ async def test_bad_cells_reject_their_row_unless_blank_is_chosen(empty_app: CrmA
     async with empty_app.run_test(size=SIZE) as pilot:
         screen = await open_file(pilot, BAD_CELLS)
         await pilot.press("t")  # leads
+        await settle(pilot)
         await pilot.press("p")
         await settle(pilot)
         assert plan_actions(screen) == ["create", "reject", "reject", "reject"]
@@ -206,7 +210,6 @@ async def test_save_a_mapping_then_load_it_back(empty_app: CrmApp, engine: Engin
         await settle(pilot)
         assert empty_app.screen is screen
 
-        await pilot.press("t")
         await select_column(pilot, table, "Комментарий")
         await pilot.press("delete")
         await pilot.press("s")
@@ -257,7 +260,7 @@ async def test_a_broken_saved_mapping_is_named_in_the_summary(empty_app: CrmApp,
         assert "Could not load the mapping" in text and "'shoe_size'" in text
         # The mapping in use is still the one shown.
         table = screen.query_one("#mapping", MappingTable)
-        assert table.mapping is not None and table.mapping.target == "contacts"
+        assert table.mapping is not None and table.mapping.target == "leads"
 
 
 async def test_an_unreadable_csv_is_named_in_the_summary(empty_app: CrmApp, tmp_path: Path) -> None:

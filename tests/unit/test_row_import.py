@@ -342,3 +342,22 @@ def test_csv_contacts_with_a_bad_cell_follow_the_same_choice(engine: Engine) -> 
     with session_scope(engine) as session:
         names = session.exec(select(Contact.full_name).order_by(col(Contact.id))).all()
         assert names == ["Good Row", "Bad Amount"]
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        ("bitrix24_leads_cp1251.csv", "leads"),
+        ("bitrix24_deals.csv", "deals"),
+        ("bitrix24_companies.csv", "companies"),
+        ("bitrix24_contacts.csv", "contacts"),
+        ("google_new.csv", "contacts"),
+        ("utf8_plain.csv", "contacts"),
+    ],
+)
+def test_without_into_a_file_goes_where_its_export_belongs(engine: Engine, name: str, target: str) -> None:
+    with session_scope(engine) as session:
+        plan = plan_file(session, FIXTURES / name, None, ImportOptions())
+        session.rollback()
+    assert plan.target == target
+    assert plan.mapping is not None and plan.mapping.target == target

@@ -81,7 +81,7 @@ class MappingStep(Vertical):
         return self.table.mapping
 
     def start(self, preview: CsvPreview, saved: list[str]) -> None:
-        """A newly read file, with the preset or guess for contacts, the default target."""
+        """A newly read file, with the preset or guess for what the file is (its default target)."""
         self.preview, self.saved = preview, saved
         self.bad_cells = BadCells.REJECT
         self._use(preview.mapping, None)
@@ -108,7 +108,7 @@ class MappingStep(Vertical):
             return
         header = self.preview.header
         text = f"{before}{mapped_count(mapping, header)} of {len(header)} columns go into {mapping.target}"
-        hint = suggested_target(mapping)
+        hint = suggested_target(mapping, header)
         if hint:
             text += f" · this looks like a {hint} export: [b]t[/b] switches"
         else:
