@@ -291,7 +291,9 @@ class _LeadPlanner(_Planner):
         return keys or [_described_by(row.title, row.person_name, row.company_name)]
 
     def name(self, row: ImportedLead) -> str:
-        return row.title or row.person_name or row.company_name or _first_value(row)
+        """Who, then what: `Иван Петров · Заявка с сайта`."""
+        who = row.person_name or row.company_name
+        return " · ".join(dict.fromkeys(filter(None, [who, row.title]))) or _first_value(row)
 
     def plan(self, row: ImportedLead, name: str, bad_cells: BadCells) -> RowPlanned:
         keys = self.keys[id(row)]
