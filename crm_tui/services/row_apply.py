@@ -82,6 +82,21 @@ def _imported_payload(batch: ImportBatch, planned: RowPlanned) -> dict[str, Any]
     return {"batch": batch.id, "file": batch.file, "row": planned.number}
 
 
+def _insert_new(
+    session: Session,
+    model: Any,
+    kind: EntityKind,
+    rows: list[dict[str, Any]],
+    creates: list[RowPlanned],
+    batch: ImportBatch,
+    describe: Callable[[dict[str, Any]], str],
+) -> list[int]:
+    """Insert the new records' rows and their `created` events; their ids, in row order."""
+    ids = insert_returning_ids(session, model, rows)
+    insert_events(session, _created_events(kind, ids, rows, creates, batch, describe))
+    return ids
+
+
 def _created_events(
     kind: EntityKind,
     ids: list[int],
@@ -188,12 +203,8 @@ def _create_leads(
     )
     region, currency = phone_region(session), default_currency(session)
     rows = [_lead_row(planned.row, planned, region, currency) for planned in creates]
-    ids = insert_returning_ids(session, Lead, rows)
-    insert_events(
-        session,
-        _created_events(
-            EntityKind.LEAD, ids, rows, creates, batch, lambda row: f"Lead created: {row['title']}"
-        ),
+    ids = _insert_new(
+        session, Lead, EntityKind.LEAD, rows, creates, batch, lambda row: f"Lead created: {row['title']}"
     )
     bodies = {lead_id: search.lead_body(row) for lead_id, row in zip(ids, rows, strict=True)}
     search.index_new(session, EntityKind.LEAD, bodies)
@@ -274,12 +285,14 @@ def _create_companies(
             {"name": row.name, "name_fold": fold(row.name), "extra": {}, "created_at": now, "updated_at": now}
             | fields
         )
-    ids = insert_returning_ids(session, Company, rows)
-    insert_events(
+    ids = _insert_new(
         session,
-        _created_events(
-            EntityKind.COMPANY, ids, rows, creates, batch, lambda row: f"Company created: {row['name']}"
-        ),
+        Company,
+        EntityKind.COMPANY,
+        rows,
+        creates,
+        batch,
+        lambda row: f"Company created: {row['name']}",
     )
     search.reindex(session, EntityKind.COMPANY, ids)
     created["companies"] += ids
@@ -355,12 +368,8 @@ def _create_deals(
                 "archived_at": None,
             }
         )
-    ids = insert_returning_ids(session, Deal, rows)
-    insert_events(
-        session,
-        _created_events(
-            EntityKind.DEAL, ids, rows, creates, batch, lambda row: f"Deal created: {row['title']}"
-        ),
+    ids = _insert_new(
+        session, Deal, EntityKind.DEAL, rows, creates, batch, lambda row: f"Deal created: {row['title']}"
     )
     search.reindex(session, EntityKind.DEAL, ids)
     created["deals"] += ids
