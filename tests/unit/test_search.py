@@ -226,3 +226,20 @@ def test_index_rows_are_one_per_record(session: Session) -> None:
     contacts.update_contact(session, anna.id, {"title": "CTO"})
     count = session.connection().execute(text("SELECT count(*) FROM search_index")).scalar()
     assert count == 1
+
+
+def test_a_broad_query_answers_with_the_first_matches_and_a_narrow_one_is_ranked(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for last in ("Anders", "Andrews", "Andersen", "Anton", "Annan"):
+        contacts.create_contact(session, ContactCreate(first_name="Alex", last_name=last))
+    contacts.create_contact(session, ContactCreate(first_name="Andrea", last_name="Andrews"))
+    session.flush()
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    # Six match "an": more than the ranking threshold, so the first `limit` come unranked.
+    broad = search.search(session, "an", limit=2)
+    assert len(broad) == 2 and all(hit.kind is EntityKind.CONTACT for hit in broad)
+    # Two match "andrews": ranked, the one matching twice (first and last name) first.
+    narrow = search.search(session, "andr", limit=5)
+    assert [hit.title for hit in narrow][0] == "Andrea Andrews"
+    assert {hit.title for hit in narrow} == {"Andrea Andrews", "Alex Andrews"}
