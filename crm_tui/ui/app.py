@@ -17,11 +17,9 @@ from crm_tui.services.activities import get_activity, owner_subject
 from crm_tui.ui.commands import CrmCommands
 from crm_tui.ui.database import describe_failure, run_in_session
 from crm_tui.ui.dialogs.add_forms import add_dialog
-from crm_tui.ui.dialogs.export_dialog import export_dialog
 from crm_tui.ui.dialogs.search_dialog import SearchDialog
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
-from crm_tui.ui.screens.import_screen import ImportScreen
 from crm_tui.ui.screens.inbox import InboxScreen
 from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.record import RecordScreen
@@ -110,15 +108,21 @@ class CrmApp(App[None]):
             if path is not None:
                 self.notify(f"Exported to {path}")
 
+        # Imported when first used: the file readers and writers are not needed to start.
+        from crm_tui.ui.dialogs.export_dialog import export_dialog
+
         self.push_screen(export_dialog(kind), exported)
 
     def action_import(self) -> None:
+        from crm_tui.ui.screens.import_screen import ImportScreen
+
         self.push_screen(ImportScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # On the import screen (or a dialog over it) `i` would open a second one: off, unlisted.
-        importing = any(isinstance(screen, ImportScreen) for screen in self.screen_stack)
-        return not (action == "import" and importing)
+        if action != "import":
+            return True
+        return not any(type(screen).__name__ == "ImportScreen" for screen in self.screen_stack)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place turns a failed database task into a message instead of a crash."""
