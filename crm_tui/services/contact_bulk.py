@@ -174,9 +174,7 @@ def create_contacts(
             (ContactPhone, item.phones),
             (ContactAddress, item.addresses),
         ):
-            children[model] += [
-                child.model_dump(exclude={"id"}) | {"contact_id": contact_id} for child in child_rows
-            ]
+            children[model] += [row | {"contact_id": contact_id} for row in child_rows]
         for name in item.tags:
             key = fold(name)
             if key not in tag_ids:
