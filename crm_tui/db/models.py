@@ -197,7 +197,8 @@ class LeadBase(SQLModel):
 
 
 class Lead(LeadBase, table=True):
-    __table_args__ = (Index("ix_lead_status_created", "status", "created_at"),)
+    # Covers the inbox: its count (status, not archived) and its newest-first page.
+    __table_args__ = (Index("ix_lead_status_live", "status", "archived_at", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(default=LeadStatus.NEW.value)

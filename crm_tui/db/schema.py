@@ -22,7 +22,7 @@ from crm_tui.db.engine import make_engine
 from crm_tui.errors import DatabaseProblem
 from crm_tui.paths import sqlite_file
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _lead_extra(connection: Connection) -> None:
@@ -30,8 +30,17 @@ def _lead_extra(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE lead ADD COLUMN extra JSON NOT NULL DEFAULT '{}'"))
 
 
+def _lead_inbox_index(connection: Connection) -> None:
+    """v3: the inbox's index also holds `archived_at`, so counting its leads reads the index
+    alone (a count over 100,000 leads went from a table lookup per lead to none)."""
+    connection.execute(text("DROP INDEX IF EXISTS ix_lead_status_created"))
+    connection.execute(
+        text("CREATE INDEX IF NOT EXISTS ix_lead_status_live ON lead (status, archived_at, created_at)")
+    )
+
+
 # MIGRATIONS[n] upgrades a database from version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _lead_extra}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _lead_extra, 2: _lead_inbox_index}
 
 # Full-text index over every searchable record; see services/search.py for what goes in.
 # The prefix indexes answer the first keystrokes of search-as-you-type without a scan.
