@@ -190,6 +190,15 @@ def _demo(args: argparse.Namespace, target: str) -> int:
 
 
 def _search(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.paths import sqlite_file
+
+    file = sqlite_file(target)
+    if not args.json and file is not None:
+        from crm_tui.services.quick_search import quick_search
+
+        quick = quick_search(file, args.text, args.limit)
+        if quick is not None:
+            return _print_hits(args.text, quick)
     from crm_tui.db.engine import session_scope
     from crm_tui.services.records import records_by_id
     from crm_tui.services.search import search
@@ -204,11 +213,16 @@ def _search(args: argparse.Namespace, target: str) -> int:
                 records.extend({"kind": hit.kind.value} | item for item in record)
             _write_json_lines(sys.stdout, records)
             return EXIT_OK
+    return _print_hits(args.text, hits)
+
+
+def _print_hits(text: str, hits: Sequence[Any]) -> int:
+    """One line per record found: kind, id, title — detail."""
     if not hits:
-        print(f"No matches for {args.text!r}.", file=sys.stderr)
+        print(f"No matches for {text!r}.", file=sys.stderr)
     for hit in hits:
         detail = f" — {hit.detail}" if hit.detail else ""
-        print(f"{hit.kind.value:<8} {hit.id:>7}  {hit.title}{detail}")
+        print(f"{hit.kind!s:<8} {hit.id:>7}  {hit.title}{detail}")
     return EXIT_OK
 
 

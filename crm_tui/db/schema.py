@@ -19,10 +19,9 @@ from sqlmodel import SQLModel
 from crm_tui.db import models
 from crm_tui.db.backup import snapshot
 from crm_tui.db.engine import make_engine
+from crm_tui.db.version import SCHEMA_VERSION
 from crm_tui.errors import DatabaseProblem
 from crm_tui.paths import sqlite_file
-
-SCHEMA_VERSION = 3
 
 
 def _lead_extra(connection: Connection) -> None:

@@ -13,13 +13,13 @@ from sqlmodel import Session, col, select
 
 from crm_tui.dates import describe_due, humanize_age, to_local
 from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind, Stage, StageKind
+from crm_tui.money import format_money
 from crm_tui.services import activities, contacts, events
 from crm_tui.services.companies import get_company
 from crm_tui.services.contacts import get_contact
 from crm_tui.services.deals import get_deal
 from crm_tui.services.events import Subject
 from crm_tui.services.leads import get_lead
-from crm_tui.services.validation import format_money
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from crm_tui.db.models import EntityKind, Event
 from crm_tui.errors import ValidationError
-from crm_tui.services.validation import format_money
+from crm_tui.money import format_money
 
 
 class EventKind:

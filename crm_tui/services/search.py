@@ -9,11 +9,7 @@ prefix match, so results come while the user is still typing.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -32,45 +28,14 @@ from crm_tui.db.models import (
     Lead,
     Tag,
 )
-from crm_tui.services.summaries import RecordSummary, summarize
+from crm_tui.services.search_core import find, rowid_for, search_fold
+from crm_tui.services.summaries import RecordSummary
 
-KIND_CODES: dict[EntityKind, int] = {
-    EntityKind.CONTACT: 1,
-    EntityKind.COMPANY: 2,
-    EntityKind.LEAD: 3,
-    EntityKind.DEAL: 4,
-}
-_KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
-_ROWID_SPREAD = 8
 _CHUNK = 500
-
-
-def rowid_for(kind: EntityKind, record_id: int) -> int:
-    return record_id * _ROWID_SPREAD + KIND_CODES[kind]
 
 
 def _digits(value: str | None) -> str:
     return "".join(character for character in value or "" if character.isdigit())
-
-
-def search_fold(text: str) -> str:
-    """Case and accents folded alike for the index and the query.
-
-    unicode61 folds case by itself, but its remove_diacritics knows Latin letters only (ё and ό
-    stay), and `casefold()` turns ß into ss where unicode61 keeps ß. Folding both sides here
-    keeps them in step: "семенов" finds "Семёнов", "strasse" finds "Straße".
-    """
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return unicodedata.normalize("NFC", decomposed.translate(_combining_marks()))
-
-
-@cache
-def _combining_marks() -> dict[int, None]:
-    """Every combining mark, to delete with one `str.translate` (a Python loop over each
-    character made indexing a 100,000-row import several seconds slower)."""
-    return {code: None for code in range(0x300, 0x10000) if unicodedata.combining(chr(code))}
 
 
 def _national_number(e164: str | None) -> str:
@@ -263,54 +228,14 @@ def rebuild_index(session: Session) -> None:
         reindex(session, kind, [record_id for record_id in ids if record_id is not None])
 
 
-def match_expression(query: str) -> str | None:
-    """An FTS5 MATCH expression: every word of the query as a quoted prefix, all required."""
-    words = re.findall(r"\w+", search_fold(query))
-    if not words:
-        return None
-    return " ".join(f'"{word}"*' for word in words)
-
-
-# Ranking (bm25) scores every match before LIMIT applies: fine for a few thousand matches,
-# hundreds of milliseconds for the first letter typed over 100,000 records. Past this many
-# matches the first ones are shown unranked; the next keystroke narrows them anyway.
-RANKED_MATCHES = 2000
-
-
-def _matching_rowids(session: Session, expression: str, limit: int) -> list[int]:
-    connection = session.connection()
-    parameters = {"expression": expression, "cap": RANKED_MATCHES}
-    # FTS5 yields matches lazily, so a capped scan stops early on a broad query.
-    sample = connection.execute(
-        text("SELECT rowid FROM search_index WHERE search_index MATCH :expression LIMIT :cap"), parameters
-    ).scalars()
-    found = list(sample)
-    if len(found) >= RANKED_MATCHES:
-        return found[:limit]
-    ranked = connection.execute(
-        text(
-            "SELECT rowid FROM search_index WHERE search_index MATCH :expression ORDER BY rank LIMIT :limit"
-        ),
-        {"expression": expression, "limit": limit},
-    )
-    return list(ranked.scalars())
-
-
 def search(session: Session, query: str, limit: int = 50) -> list[RecordSummary]:
     """Records whose names, emails, phones or related names start with every word typed."""
-    expression = match_expression(query)
-    if expression is None:
-        return []
-    rowids = _matching_rowids(session, expression, limit)
-    wanted: dict[EntityKind, list[int]] = defaultdict(list)
-    order: list[tuple[EntityKind, int]] = []
-    for rowid in rowids:
-        kind = _KINDS_BY_CODE[rowid % _ROWID_SPREAD]
-        record_id = rowid // _ROWID_SPREAD
-        wanted[kind].append(record_id)
-        order.append((kind, record_id))
-    described: dict[tuple[EntityKind, int], RecordSummary] = {}
-    for kind, ids in wanted.items():
-        for hit in summarize(session, kind, ids):
-            described[(hit.kind, hit.id)] = hit
-    return [described[key] for key in order if key in described]
+    connection = session.connection()
+
+    def execute(sql: str, parameters: dict[str, Any]) -> Sequence[Any]:
+        return connection.execute(text(sql), parameters).all()
+
+    return [
+        RecordSummary(EntityKind(hit.kind), hit.id, hit.title, hit.detail)
+        for hit in find(execute, query, limit)
+    ]

@@ -9,12 +9,12 @@ from sqlmodel import Session, func, select
 
 from crm_tui.db.models import CompanyBase, Deal, Event
 from crm_tui.errors import NotFound, ValidationError
+from crm_tui.money import format_amounts
 from crm_tui.services import companies, contacts, deals
 from crm_tui.services.contacts import ContactCreate
 from crm_tui.services.deals import DealCreate
 from crm_tui.services.events import EventKind
 from crm_tui.services.stages import stage_by_name
-from crm_tui.services.validation import format_amounts
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from sqlalchemy import insert, text
 from sqlmodel import Session
 
 from crm_tui.db.models import CompanyBase, Contact, EntityKind
-from crm_tui.services import companies, contacts, deals, leads, search
+from crm_tui.services import companies, contacts, deals, leads, search, search_core
 from crm_tui.services.contacts import ContactCreate, EmailIn, PhoneIn
 from crm_tui.services.deals import DealCreate
 
@@ -215,9 +215,9 @@ def test_fts_syntax_in_a_query_is_taken_as_words(session: Session, query: str, f
 
 
 def test_match_expression_quotes_every_word_as_a_prefix() -> None:
-    assert search.match_expression("Anna  Smith") == '"anna"* "smith"*'
-    assert search.match_expression('x" OR "y') == '"x"* "or"* "y"*'
-    assert search.match_expression("!!!") is None
+    assert search_core.match_expression("Anna  Smith") == '"anna"* "smith"*'
+    assert search_core.match_expression('x" OR "y') == '"x"* "or"* "y"*'
+    assert search_core.match_expression("!!!") is None
 
 
 def test_index_rows_are_one_per_record(session: Session) -> None:
@@ -235,11 +235,35 @@ def test_a_broad_query_answers_with_the_first_matches_and_a_narrow_one_is_ranked
         contacts.create_contact(session, ContactCreate(first_name="Alex", last_name=last))
     contacts.create_contact(session, ContactCreate(first_name="Andrea", last_name="Andrews"))
     session.flush()
-    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    monkeypatch.setattr(search_core, "RANKED_MATCHES", 3)
     # Six match "an": more than the ranking threshold, so the first `limit` come unranked.
     broad = search.search(session, "an", limit=2)
     assert len(broad) == 2 and all(hit.kind is EntityKind.CONTACT for hit in broad)
     # Two match "andrews": ranked, the one matching twice (first and last name) first.
     narrow = search.search(session, "andr", limit=5)
-    assert [hit.title for hit in narrow][0] == "Andrea Andrews"
+    assert narrow[0].title == "Andrea Andrews"
     assert {hit.title for hit in narrow} == {"Andrea Andrews", "Alex Andrews"}
+
+
+def test_the_command_lines_quick_search_finds_what_the_services_find(engine, session: Session) -> None:
+    """`crm-tui search` reads the file with sqlite3 alone; it must agree with the services."""
+    from pathlib import Path
+
+    from crm_tui.services.quick_search import quick_search
+
+    contacts.create_contact(
+        session, ContactCreate(first_name="Анна", last_name="Иванова", company_name="Ромашка")
+    )
+    deals.create_deal(session, DealCreate(title="Поставка", amount=150_000_00))
+    session.commit()
+    file = Path(engine.url.database)
+    for query in ("иван", "ромашка", "поставка", "нет такого"):
+        expected = [(hit.kind.value, hit.id, hit.title, hit.detail) for hit in search.search(session, query)]
+        quick = quick_search(file, query, 50)
+        assert quick is not None
+        assert [(hit.kind, hit.id, hit.title, hit.detail) for hit in quick] == expected
+    # A file of another schema version goes the ordinary way (which upgrades or explains).
+    session.connection().execute(text("UPDATE schemaversion SET version = 1"))
+    session.commit()
+    assert quick_search(file, "иван", 50) is None
+    assert quick_search(file.with_name("missing.sqlite3"), "иван", 50) is None

@@ -7,10 +7,10 @@ from datetime import date, time
 import pytest
 
 from crm_tui.errors import ValidationError
+from crm_tui.money import format_money
 from crm_tui.services.validation import (
     clean,
     fold,
-    format_money,
     parse_email,
     parse_money,
     parse_optional_date,

@@ -13,11 +13,11 @@ from typing import Any
 
 from crm_tui.dates import to_local
 from crm_tui.db.models import EntityKind
+from crm_tui.money import format_money
 from crm_tui.services.demo.records import DemoCompany, DemoDeal, DemoLead, DemoPerson
 from crm_tui.services.demo.words import INDUSTRIES, JOB_TITLES
 from crm_tui.services.demo.world import World, money
 from crm_tui.services.events import EventKind
-from crm_tui.services.validation import format_money
 
 Record = DemoCompany | DemoPerson | DemoLead | DemoDeal
 Entity = tuple[EntityKind, int]

@@ -9,8 +9,8 @@ from rich.text import Text
 
 from crm_tui.dates import humanize_age
 from crm_tui.db.models import EntityKind
+from crm_tui.money import format_money
 from crm_tui.services import leads
-from crm_tui.services.validation import format_money
 from crm_tui.ui.screens.base import ListScreen
 from crm_tui.ui.widgets.record_table import Column
 

@@ -12,8 +12,8 @@ from textual.widgets import Label
 
 from crm_tui.dates import days_since
 from crm_tui.db.models import EntityKind, StageKind
+from crm_tui.money import format_amounts, format_money
 from crm_tui.services import deals
-from crm_tui.services.validation import format_amounts, format_money
 from crm_tui.ui.database import run_in_session
 from crm_tui.ui.screens.base import ListScreen
 from crm_tui.ui.widgets.record_table import Column, RecordTable
