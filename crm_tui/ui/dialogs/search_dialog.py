@@ -60,14 +60,17 @@ class SearchDialog(ModalScreen[tuple[EntityKind, int] | None]):
             return  # an older keystroke's answer arrived late
         self.hits = hits
         results = self.query_one("#search-results", OptionList)
-        results.clear_options()
+        options = []
         for index, hit in enumerate(hits):
             line = Text.assemble(
                 (f"{KIND_LABELS.get(hit.kind, hit.kind.value):<8}", "dim"), (hit.title, "bold")
             )
             if hit.detail:
                 line.append(f"  {hit.detail}", style="dim")
-            results.add_option(Option(line, id=str(index)))
+            options.append(Option(line, id=str(index)))
+        # One replacement, one layout: adding options one by one redrew the list fifty times
+        # a keystroke.
+        results.set_options(options)
         if hits:
             results.highlighted = 0
         status = f"{len(hits)} found" if hits else ("No matches" if text.strip() else "Type to search")
