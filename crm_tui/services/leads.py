@@ -213,26 +213,25 @@ def count_leads(session: Session, statuses: Iterable[str] | None = OPEN_STATUSES
 def list_leads(
     session: Session, statuses: Iterable[str] | None = OPEN_STATUSES, offset: int = 0, limit: int = 100
 ) -> Sequence[LeadRow]:
-    """A page of leads, newest first."""
-    leads = session.exec(
-        select(Lead)
+    """A page of leads, newest first. Only the listed columns are read: building whole ORM
+    objects made the inbox's first page several times slower to come."""
+    rows = session.exec(
+        select(  # type: ignore[call-overload]  # more than four columns
+            Lead.id,
+            Lead.title,
+            Lead.person_name,
+            Lead.company_name,
+            Lead.source,
+            Lead.status,
+            Lead.created_at,
+            Lead.next_contact_on,
+            Lead.value,
+            Lead.currency,
+        )
         .where(_status_filter(statuses))
         .order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
         .offset(offset)
         .limit(limit)
     ).all()
-    return [
-        LeadRow(
-            lead.id or 0,
-            lead.title,
-            lead.person_name,
-            lead.company_name,
-            lead.source or "",
-            lead.status,
-            lead.created_at,
-            lead.next_contact_on,
-            lead.value,
-            lead.currency,
-        )
-        for lead in leads
-    ]
+    # The selected columns are LeadRow's fields, in its order.
+    return [LeadRow(*row[:4], row[4] or "", *row[5:]) for row in rows]  # type: ignore[call-arg]

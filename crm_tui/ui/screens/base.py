@@ -76,7 +76,7 @@ class ListScreen(ModeScreen):
 
     def on_screen_resume(self) -> None:
         # Coming back from a card or a dialog: show what changed meanwhile.
-        if self.is_mounted and self.table.is_mounted:
+        if self.is_mounted and self.table.is_mounted and not self.table.reloading:
             self.table.reload()
 
     def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:

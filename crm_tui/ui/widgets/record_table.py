@@ -103,6 +103,9 @@ class RecordTable(DataTable[Any], Generic[Row]):
         self._cells = cells
         self.total = 0
         self._loading_more = False
+        # A first page on its way: a second reload now (the screen's resume right after mount)
+        # would read the same page again, at the same time, each twice as slow.
+        self.reloading = False
         self._records: list[Row] = []
         self._widths: list[int] = []
 
@@ -134,6 +137,7 @@ class RecordTable(DataTable[Any], Generic[Row]):
 
     def reload(self) -> None:
         """Read the list again from the first page, keeping the cursor on the same record."""
+        self.reloading = True
         self._load(offset=0, replace=True)
 
     @work(thread=True, exclusive=True, group="record-table", exit_on_error=False)
@@ -149,6 +153,7 @@ class RecordTable(DataTable[Any], Generic[Row]):
     def _show(self, total: int, rows: Sequence[Row], replace: bool) -> None:
         selected = self.selected_id
         if replace:
+            self.reloading = False
             self.clear()
             self._records = []
         for row in rows:
