@@ -1,0 +1,189 @@
+"""Run the app headless once, in a process of its own, and print what was measured as JSON.
+
+    python app_probe.py paint  DB                    first paint, and the process's peak RSS
+    python app_probe.py typing DB REPEATS WORD…      search-as-you-type latency per keystroke
+
+A fresh process per run keeps imports cold, as they are when a person starts the app.
+
+Times are taken from hooks, not from Pilot: `pilot.pause()` sleeps in 20 ms steps until the
+process looks idle, so timing around it would measure Pilot. The hooks note when the app hands
+a finished screen update to its driver (`App._display`, which a real terminal then writes out)
+and when a list or the search dialog received its rows; Pilot only drives and waits.
+"""
+
+from __future__ import annotations
+
+import time
+
+PROCESS_START = time.perf_counter()  # before any import below: import time is part of start-up
+
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from typing import Any  # noqa: E402
+
+SIZE = (120, 40)
+
+
+class Clock:
+    """When the app painted, and when the data a figure waits for arrived."""
+
+    def __init__(self) -> None:
+        self.paints: list[float] = []
+        self.arrivals: list[float] = []
+
+    def watch_paints(self, app: Any) -> None:
+        display = app._display
+
+        def timed_display(screen: Any, update: Any) -> None:
+            display(screen, update)
+            if update is not None:
+                self.paints.append(time.perf_counter())
+
+        app._display = timed_display
+
+    def arrived(self) -> None:
+        self.arrivals.append(time.perf_counter())
+
+    def paint_after(self, moment: float) -> float:
+        """The first paint at or after `moment`: when the user could see what happened then."""
+        return next((paint for paint in self.paints if paint >= moment), moment)
+
+
+async def settle(app: Any, pilot: Any) -> None:
+    """Wait until database workers are done and their results handled."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def watch_list_loads(clock: Clock) -> None:
+    """Note when a mode's list got its first page (ListScreen handles RecordTable.Loaded)."""
+    from crm_tui.ui.screens.base import ListScreen
+
+    loaded = ListScreen.on_record_table_loaded
+
+    def timed_loaded(screen: Any, event: Any) -> None:
+        loaded(screen, event)
+        clock.arrived()
+
+    ListScreen.on_record_table_loaded = timed_loaded  # type: ignore[method-assign,unused-ignore]
+
+
+async def paint(db: str) -> dict[str, Any]:
+    from crm_tui.db.schema import open_database
+    from crm_tui.ui.app import CrmApp
+
+    imported = time.perf_counter()
+    clock = Clock()
+    watch_list_loads(clock)
+    engine = open_database(db)
+    app = CrmApp(engine, database=db)
+    clock.watch_paints(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+    if not clock.paints:
+        raise SystemExit("the app never painted")
+    first_paint = clock.paints[0]
+    # The first screen with its records in it, which is what a person waits for; a first
+    # screen without a list counts from its first paint.
+    loaded = clock.paint_after(clock.arrivals[0]) if clock.arrivals else first_paint
+    return {
+        "import_s": imported - PROCESS_START,
+        "first_paint_s": first_paint - imported,
+        "loaded_s": loaded - imported,
+        "lists_loaded": len(clock.arrivals),
+        "total_s": loaded - PROCESS_START,
+    }
+
+
+async def typing(db: str, words: list[str], repeats: int) -> dict[str, Any]:
+    from crm_tui.db.schema import open_database
+    from crm_tui.ui.app import CrmApp
+
+    app = CrmApp(open_database(db), database=db)
+    clock = Clock()
+    clock.watch_paints(app)
+    latencies: dict[str, list[float]] = {word: [] for word in words}
+    found: dict[str, int] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")  # Contacts
+        await settle(app, pilot)
+        for _ in range(repeats):
+            for word in words:
+                dialog = await open_search(app, pilot, clock)
+                for typed in range(1, len(word) + 1):
+                    latencies[word].append(await keystroke(app, pilot, clock, dialog, word[:typed]))
+                found[word] = len(dialog.hits)
+                await pilot.press("escape")
+                await settle(app, pilot)
+    return {"latencies_ms": latencies, "found": found}
+
+
+async def open_search(app: Any, pilot: Any, clock: Clock) -> Any:
+    """Open `/` over Contacts and note each answer that reaches its results list."""
+    from textual.widgets import Input
+
+    from crm_tui.ui.dialogs.search_dialog import SearchDialog
+
+    await pilot.press("slash")
+    await settle(app, pilot)
+    dialog = app.screen
+    if not isinstance(dialog, SearchDialog):
+        raise SystemExit(f"/ opened {type(dialog).__name__}, not the search dialog")
+    show = dialog._show
+
+    def timed_show(text: str, hits: Any) -> None:
+        show(text, hits)
+        # A stale answer (an earlier keystroke's) is dropped by the dialog: not an arrival.
+        if text == dialog.query_one("#search-input", Input).value:
+            clock.arrived()
+
+    dialog._show = timed_show  # the worker calls self._show through call_from_thread
+    return dialog
+
+
+async def keystroke(app: Any, pilot: Any, clock: Clock, dialog: Any, text: str) -> float:
+    """Type the last letter of `text`; milliseconds until its results were painted."""
+    from textual.widgets import Input
+
+    before = len(clock.arrivals)
+    started = time.perf_counter()
+    await pilot.press(text[-1])
+    await settle(app, pilot)
+    shown = dialog.query_one("#search-input", Input).value
+    if shown != text:
+        raise SystemExit(f"typed {text!r} but the search box shows {shown!r}")
+    if len(clock.arrivals) == before:
+        raise SystemExit(f"no search results arrived for {text!r}")
+    return (clock.paint_after(clock.arrivals[-1]) - started) * 1000
+
+
+def peak_rss_mib() -> float:
+    """The peak resident memory of this program.
+
+    Not ru_maxrss: Linux carries it over from the parent across fork and exec, so every probe
+    would report the runner's own size. VmHWM belongs to this program's address space alone.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux, bytes on macOS
+
+
+def main(argv: list[str]) -> None:
+    mode, db, *rest = argv
+    measuring = paint(db) if mode == "paint" else typing(db, rest[1:], int(rest[0]))
+    result = asyncio.run(measuring)
+    result["max_rss_mib"] = peak_rss_mib()
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
