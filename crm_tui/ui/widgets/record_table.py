@@ -21,7 +21,7 @@ from crm_tui.ui.database import run_in_session
 
 Row = TypeVar("Row")
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 # How close to the last loaded row the cursor may come before the next page is fetched.
 PREFETCH_MARGIN = 20
 
