@@ -25,6 +25,10 @@ def crm(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedP
     )
 
 
+# CSV as Excel writes and reads it in a Russian locale.
+EXCEL_RU_CSV = ("--format", "csv", "--delimiter", ";", "--encoding", "cp1251")
+
+
 def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr, result.stderr
 
@@ -330,19 +334,7 @@ def test_export_csv_in_the_encoding_and_delimiter_asked_for(db: Path, tmp_path: 
         db=db,
     )
     target = tmp_path / "leads.csv"
-    result = crm(
-        "export",
-        "leads",
-        "--format",
-        "csv",
-        "--delimiter",
-        ";",
-        "--encoding",
-        "cp1251",
-        "-o",
-        str(target),
-        db=db,
-    )
+    result = crm("export", "leads", *EXCEL_RU_CSV, "-o", str(target), db=db)
     assert result.returncode == 0, result.stderr
     text = target.read_bytes().decode("cp1251")
     assert text.startswith("id;title;name;")
@@ -400,19 +392,7 @@ def test_bitrix24_leads_into_the_inbox_then_out_in_cp1251_and_back(db: Path, tmp
     assert report["mapping"]["preset"] == "Bitrix24 leads"
     assert [record["row"] for record in report["records"]] == [2, 3, 4]
     exported = tmp_path / "leads.csv"
-    args = (
-        "export",
-        "leads",
-        "--format",
-        "csv",
-        "--delimiter",
-        ";",
-        "--encoding",
-        "cp1251",
-        "-o",
-        str(exported),
-    )
-    assert crm(*args, db=db).returncode == 0
+    assert crm("export", "leads", *EXCEL_RU_CSV, "-o", str(exported), db=db).returncode == 0
     assert exported.read_bytes().decode("cp1251").startswith("id;title;name;company;email;phone;")
     fresh = tmp_path / "fresh.sqlite3"
     assert crm("import", str(exported), "--into", "leads", db=fresh).returncode == 0
