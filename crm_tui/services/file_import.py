@@ -75,19 +75,6 @@ def count_cards(path: Path) -> int:
     return lowered.count(b"begin:vcard") or lowered.replace(b"\x00", b"").count(b"begin:vcard")
 
 
-def read_records(path: Path, kind: str, options: ImportOptions | None = None) -> Iterator[Any]:
-    """The records of a file: a vCard's contacts, or a CSV's rows as the options' target."""
-    options = options or ImportOptions()
-    options.check(kind)
-    if kind == "vcard":
-        from crm_tui.io.vcard import read_vcard_file
-
-        return read_vcard_file(path)
-    if kind == "csv":
-        return _csv_records(path, csv_mapping(path, options))
-    raise UnreadableInput(f"{path}: cannot import {kind} files")
-
-
 def csv_mapping(path: Path, options: ImportOptions) -> Mapping:
     """The mapping the user gave, else a known export's preset or a guess from the header,
     for the target asked for or, when none was, the one the file's header says."""
@@ -117,7 +104,12 @@ def plan_file(
     kind = detect_kind(path)
     options.check(kind)
     mapping = csv_mapping(path, options) if kind == "csv" else None
-    records = _csv_records(path, mapping) if mapping is not None else read_records(path, kind, options)
+    if mapping is not None:
+        records: Iterator[Any] = _csv_records(path, mapping)
+    else:
+        from crm_tui.io.vcard import read_vcard_file
+
+        records = read_vcard_file(path)
     if progress is not None:
         total = count_cards(path)
         records = _counting(records, total, progress)

@@ -30,7 +30,14 @@ from crm_tui.services.contact_bulk import (
 )
 from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
 from crm_tui.services.import_plan import Action, ImportPlan
-from crm_tui.services.row_plan import RowPlanned, company_fields, deal_changes, lead_changes, lead_fields
+from crm_tui.services.row_plan import (
+    RowPlanned,
+    company_fields,
+    deal_changes,
+    deal_fields,
+    lead_changes,
+    lead_fields,
+)
 from crm_tui.services.settings import default_currency, phone_region
 from crm_tui.services.validation import fold, parse_email, parse_phone, split_full_name
 
@@ -404,12 +411,7 @@ def _update_deal(session: Session, planned: RowPlanned, batch: ImportBatch) -> d
     deal = session.get(Deal, planned.existing_id)
     assert deal is not None
     row: ImportedDeal = planned.row
-    values = {
-        "amount": row.amount_minor,
-        "expected_close_on": row.expected_close_on,
-        "lost_reason": row.lost_reason,
-        "notes": row.notes,
-    }
+    values = deal_fields(row)
     changes = {name: values[name] for name in deal_changes(deal, row)}
     old = {name: getattr(deal, name) for name in changes}
     apply_changes(session, deal, subject(deal), changes)

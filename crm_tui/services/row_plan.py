@@ -300,7 +300,7 @@ class _LeadPlanner(_Planner):
         earlier = self.earlier(keys)
         if earlier is not None:
             return self.merged(row, name, earlier, "lead")
-        resolved: dict[str, Any] = {"source": self.sources.resolve(row.source, row.warnings)}
+        resolved: dict[str, Any] = {"source": self.sources.resolve(row.source)}
         resolved["status"] = _lead_status(row)
         existing_id = next((self.leads[key] for key in keys if key in self.leads), None)
         if existing_id is not None:
@@ -399,7 +399,7 @@ class _Sources:
                     self.known.setdefault(fold(word), self.known[fold(ours)])
         self.new: dict[str, str] = {}
 
-    def resolve(self, name: str | None, warnings: list[str]) -> str | None:
+    def resolve(self, name: str | None) -> str | None:
         if not name:
             return None
         key = fold(name)
@@ -572,11 +572,16 @@ class _DealPlanner(_Planner):
         return candidates[0][0] if candidates else None
 
 
-def deal_changes(deal: Deal, row: ImportedDeal) -> list[str]:
-    fields = {
+def deal_fields(row: ImportedDeal) -> dict[str, Any]:
+    """The fields a row can fill on a deal already here."""
+    return {
         "amount": row.amount_minor,
         "expected_close_on": row.expected_close_on,
         "lost_reason": row.lost_reason,
         "notes": row.notes,
     }
+
+
+def deal_changes(deal: Deal, row: ImportedDeal) -> list[str]:
+    fields = deal_fields(row)
     return [name for name, value in fields.items() if value not in (None, "", 0) and not getattr(deal, name)]
