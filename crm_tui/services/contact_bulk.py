@@ -1,4 +1,4 @@
-"""Writing many contacts at once (an import): SQLAlchemy Core bulk inserts of the same rows
+"""Writing many contacts at once (an import): bulk inserts (db.bulk) of the same rows
 `create_contact` writes one at a time, so a 10,000-card file goes in in seconds, not minutes.
 
 Everything is validated beforehand (`contacts.prepare_contact`); this only writes, inside the
@@ -16,6 +16,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import utcnow
+from crm_tui.db.bulk import insert_rows
 from crm_tui.db.models import (
     Company,
     Contact,
@@ -69,7 +70,7 @@ def _insert_counting_ids(session: Session, model: Any, rows: list[dict[str, Any]
     table = _table(model)
     connection = session.connection()
     before = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    connection.execute(insert(table), rows)
+    insert_rows(connection, table, rows)
     after, count = connection.execute(
         select(func.max(table.c.id), func.count()).where(table.c.id > before)
     ).one()
@@ -113,7 +114,10 @@ def company_ids_by_name(session: Session, names: set[str], result: BulkResult) -
                 for company_id, row in zip(new_ids, rows, strict=True)
             ],
         )
-        search.reindex(session, EntityKind.COMPANY, new_ids)
+        # A new company holds only its name, which is all its index row needs.
+        search.index_new(
+            session, EntityKind.COMPANY, {id_: row["name"] for id_, row in zip(new_ids, rows, strict=True)}
+        )
     return found
 
 
@@ -139,8 +143,7 @@ def event_row(
 
 
 def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
-    for chunk in _chunks(rows):
-        session.connection().execute(insert(_table(Event)), list(chunk))
+    insert_rows(session.connection(), _table(Event), rows)
 
 
 def create_contacts(
@@ -181,12 +184,12 @@ def create_contacts(
                 tag_ids[key] = tag_for(session, name).id or 0
             tag_links.add((contact_id, tag_ids[key]))
     for model, rows_of_model in children.items():
-        for chunk in _chunks(rows_of_model):
-            session.connection().execute(insert(_table(model)), list(chunk))
-    for chunk in _chunks(sorted(tag_links)):
-        session.connection().execute(
-            insert(_table(ContactTag)), [{"contact_id": c, "tag_id": t} for c, t in chunk]
-        )
+        insert_rows(session.connection(), _table(model), rows_of_model)
+    insert_rows(
+        session.connection(),
+        _table(ContactTag),
+        [{"contact_id": contact_id, "tag_id": tag_id} for contact_id, tag_id in sorted(tag_links)],
+    )
     events = []
     for contact_id, row, text, payload in zip(contact_ids, rows, imported_text, payloads, strict=True):
         events.append(
@@ -211,5 +214,26 @@ def create_contacts(
             )
         )
     insert_events(session, events)
-    search.reindex(session, EntityKind.CONTACT, contact_ids)
+    _index(session, contact_ids, rows, prepared)
     return result
+
+
+def _index(
+    session: Session, contact_ids: list[int], rows: list[dict[str, Any]], prepared: list[PreparedContact]
+) -> None:
+    """Index the new contacts from the rows just written; only those linked to a company
+    by id (whose name we do not hold) are read back."""
+    bodies: dict[int, str] = {}
+    read_back: list[int] = []
+    for contact_id, row, item in zip(contact_ids, rows, prepared, strict=True):
+        if item.row["company_id"] is not None:
+            read_back.append(contact_id)
+            continue
+        bodies[contact_id] = search.ContactWords(
+            [row["full_name"], row["title"] or "", item.company_name or ""],
+            [email["value"] for email in item.emails],
+            [(phone["value"], phone["e164"]) for phone in item.phones],
+            list(item.tags),
+        ).body()
+    search.index_new(session, EntityKind.CONTACT, bodies)
+    search.reindex(session, EntityKind.CONTACT, read_back)

@@ -53,14 +53,23 @@ def search_fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFD", text.casefold())
-    return unicodedata.normalize("NFC", decomposed.translate(_combining_marks()))
+    return unicodedata.normalize("NFC", _combining_marks().sub("", decomposed))
 
 
 @cache
-def _combining_marks() -> dict[int, None]:
-    """Every combining mark, to delete with one `str.translate` (a Python loop over each
-    character made indexing a 100,000-row import several seconds slower)."""
-    return {code: None for code in range(0x300, 0x10000) if unicodedata.combining(chr(code))}
+def _combining_marks() -> re.Pattern[str]:
+    """Every combining mark, as one character class: removing them with one regex pass is
+    several times faster than a Python loop over each character or a dict-driven
+    `str.translate` (both made indexing a 100,000-row import seconds slower)."""
+    marks = [code for code in range(0x300, 0x10000) if unicodedata.combining(chr(code))]
+    runs: list[list[int]] = []
+    for code in marks:
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    ranges = "".join(f"{re.escape(chr(start))}-{re.escape(chr(end))}" for start, end in runs)
+    return re.compile(f"[{ranges}]")
 
 
 def match_expression(query: str) -> str | None:

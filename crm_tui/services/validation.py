@@ -46,11 +46,12 @@ def parse_email(text: str | None, field: str = "email") -> str | None:
     return value
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _e164(value: str, region: str) -> str | None:
     """E.164 of a number, None when it is not a possible number; raises NumberParseException
-    when phonenumbers cannot read it. Cached: an import asks about each phone more than once
-    (matching, then storing), and parsing is the costly part."""
+    when phonenumbers cannot read it. Cached (big enough for a whole file's numbers): an
+    import asks about each phone more than once (matching, then storing), and parsing is the
+    costly part."""
     parsed = phonenumbers.parse(value, region or None)
     if not phonenumbers.is_possible_number(parsed):
         return None

@@ -186,3 +186,31 @@ def test_undo_restores_the_database(engine: Engine) -> None:
         assert batch is not None and batch.status == "undone"
         with pytest.raises(CrmError, match="already undone"):
             undo_batch(session, batch_id)
+
+
+def test_imported_contacts_are_indexed_as_a_reindex_would_index_them(engine: Engine) -> None:
+    from sqlalchemy import text
+
+    from crm_tui.db.models import EntityKind
+    from crm_tui.services import search
+    from crm_tui.services.search_core import rowid_for, search_fold
+
+    records = [
+        anna(
+            tags=["VIP", "Конференция"],
+            phones=[ImportedPhone("+7 912 345-67-89", "cell"), ImportedPhone("8 (495) 123-45-67", "work")],
+        ),
+        card(2, first_name="Ivan", last_name="Sidorov", title="CTO", company="ROMASHKA"),
+        card(3, display_name="Solo Person", emails=[ImportedEmail("solo@example.com", "home")]),
+    ]
+    _, batch_id = run_import(engine, records)
+    with session_scope(engine) as session:
+        ids = session.get(ImportBatch, batch_id).created_ids["contacts"]
+        indexed = {
+            rowid: body
+            for rowid, body in session.connection().execute(text("SELECT rowid, body FROM search_index"))
+        }
+        expected = search._contact_bodies(session, ids)
+        assert len(ids) == 3
+        for contact_id in ids:
+            assert indexed[rowid_for(EntityKind.CONTACT, contact_id)] == search_fold(expected[contact_id])
