@@ -104,6 +104,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 def run_import(args: argparse.Namespace, target: str) -> int:
     from crm_tui.cli import EXIT_OK, EXIT_PARTIAL, _error, _open
     from crm_tui.db.engine import session_scope
+    from crm_tui.gc_pause import collector_paused
     from crm_tui.services.file_import import detect_kind, plan_as_json, plan_file
     from crm_tui.services.import_apply import apply_plan
     from crm_tui.services.import_plan import Action
@@ -115,7 +116,7 @@ def run_import(args: argparse.Namespace, target: str) -> int:
         options.check(detect_kind(path))  # every file must be readable before anything is written
     results, rejected = [], False
     for path in paths:
-        with session_scope(engine) as session, _progress(True) as progress:
+        with session_scope(engine) as session, _progress(True) as progress, collector_paused():
             plan = plan_file(session, path, progress, options)
             batch_id = None
             if not args.dry_run:

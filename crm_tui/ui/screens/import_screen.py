@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from crm_tui.gc_pause import collector_paused
 from crm_tui.services.csv_preview import CsvPreview, preview_csv
 from crm_tui.services.file_import import ImportOptions, detect_kind, plan_file
 from crm_tui.services.import_apply import apply_plan
@@ -141,7 +142,8 @@ class ImportScreen(Screen[None]):
             session.rollback()  # planning writes nothing; make sure of it
             return planned
 
-        return run_in_session(self, plan)
+        with collector_paused():
+            return run_in_session(self, plan)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#import-progress", ProgressBar).update(progress=done, total=total)
@@ -208,7 +210,8 @@ class ImportScreen(Screen[None]):
                 self.app.call_from_thread(self._progress, done, total)
 
         # Not `_reply`: once the batch is written, its number must reach the user.
-        batch_id = run_in_session(self, lambda session: apply_plan(session, plan, progress).id)
+        with collector_paused():
+            batch_id = run_in_session(self, lambda session: apply_plan(session, plan, progress).id)
         self.app.call_from_thread(self._show_result, plan, batch_id)
 
     def _show_result(self, plan: ImportPlan, batch_id: int | None) -> None:
