@@ -2,9 +2,10 @@
 
 Reading: decode the bytes ourselves (BOM, UTF-16 by its NUL bytes, UTF-8, then each
 property's CHARSET or a guessed code page), split the text into cards and repair their lines
-(vcard_repair), let vobject parse one card at a time, retrying without any line it rejects, and
-map what it parsed to an ImportedContact (vcard_read). One bad card costs only itself. Writing
-lives in vcard_write.
+(vcard_repair), parse one card at a time with vobject's own functions (vcard_fast), or, when a
+card needs it, with vobject.readOne, retrying without any line it rejects, and map what was
+parsed to an ImportedContact (vcard_read). One bad card costs only itself. Writing lives in
+vcard_write.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import vobject
-from vobject.base import Component, VObjectError
+from vobject.base import VObjectError
 
 from crm_tui.errors import UnreadableInput
+from crm_tui.io import vcard_fast
 from crm_tui.io import vcard_repair as repair
 from crm_tui.io.byte_order import BOMS, utf16_by_nuls
 from crm_tui.io.contact_record import ImportedContact, SkippedRecord
-from crm_tui.io.vcard_read import fill_contact, prop_index
+from crm_tui.io.vcard_read import Contents, fill_contact, prop_index
 from crm_tui.io.vcard_write import write_vcards
 
 __all__ = ["decode_bytes", "looks_like_vcard", "read_vcard_file", "read_vcards", "write_vcards"]
@@ -93,20 +95,19 @@ def read_text(text: str) -> Iterator[Item]:
         yield item
 
 
-def read_card(card: repair.RawCard) -> Item:
-    """One card: repaired lines, one vobject parse (plus retries), then the mapping."""
+def read_card(card: repair.RawCard, *, fast: bool = True) -> Item:
+    """One card: repaired lines, parsed (vcard_fast, else vobject with retries), then mapped.
+    `fast=False` parses with vobject alone: the reference the fast path is tested against."""
     warnings = card.warnings
-    props = []
-    for number, text in repair.unfold(card):
-        prop = repair.to_prop(number, text, warnings)
-        if prop is not None:
-            props.append(prop)
-    component = _parse(props, warnings)
-    if component is None:
+    props = repair.card_props(card)
+    contents: Contents | None = vcard_fast.parse_props(props) if fast else None
+    if contents is None:
+        contents = _parse(props, warnings)
+    if contents is None:
         details = "; ".join(warnings[:3])
         return SkippedRecord(card.number, card.line, f"nothing could be read: {details or 'no properties'}")
     contact = ImportedContact(number=card.number, line=card.line, warnings=warnings)
-    fill_contact(contact, component, props)
+    fill_contact(contact, contents, props)
     if not contact.has_substance():
         found = ", ".join(sorted({prop.name for prop in props} - {"VERSION"})) or "nothing"
         reason = f"nothing to import: no name, email, phone or organisation (found {found})"
@@ -114,17 +115,12 @@ def read_card(card: repair.RawCard) -> Item:
     return contact
 
 
-def _card_text(props: list[repair.Prop]) -> str:
-    # One physical line per property, so a vobject line number names one prop (prop_index).
-    return "BEGIN:VCARD\r\n" + "".join(prop.parse + "\r\n" for prop in props) + "END:VCARD\r\n"
-
-
-def _parse(props: list[repair.Prop], warnings: list[str]) -> Component | None:
+def _parse(props: list[repair.Prop], warnings: list[str]) -> Contents | None:
     """vobject's reading of the card; a line it rejects is dropped (with a warning) and the
     card read again. Errors that name no line send us to testing each line on its own."""
     for _ in range(len(props) + 1):
         try:
-            return vobject.readOne(_card_text(props))
+            return vobject.readOne(repair.card_text(props)).contents
         except VObjectError as error:
             index = prop_index(getattr(error, "lineNumber", None))
             if not 0 <= index < len(props):
@@ -135,14 +131,14 @@ def _parse(props: list[repair.Prop], warnings: list[str]) -> Component | None:
             break
     props[:] = [prop for prop in props if _parses_alone(prop, warnings)]
     try:
-        return vobject.readOne(_card_text(props))
+        return vobject.readOne(repair.card_text(props)).contents
     except Exception:
         return None
 
 
 def _parses_alone(prop: repair.Prop, warnings: list[str]) -> bool:
     try:
-        vobject.readOne(_card_text([prop]))
+        vobject.readOne(repair.card_text([prop]))
     except Exception:
         warnings.append(f"{prop.name} dropped: vobject could not read it (line {prop.line})")
         return False

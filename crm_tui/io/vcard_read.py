@@ -8,11 +8,11 @@ preference from PREF in any version's form. What the contact model has no field 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import vobject
-from vobject.base import Component, ContentLine
 
 from crm_tui.io import vcard_repair as repair
 from crm_tui.io.contact_record import NO_YEAR, ImportedAddress, ImportedContact, ImportedEmail, ImportedPhone
@@ -30,9 +30,23 @@ _TEL_EXT = re.compile(r"(?:^|;)ext=([^;]*)", re.IGNORECASE)
 _TAG_SEPARATORS = re.compile(r"[,;]")
 
 
-def fill_contact(contact: ImportedContact, card: Component, props: list[repair.Prop]) -> None:
-    """Fill `contact` from vobject's `card`; `props` are the lines it was parsed from."""
-    contents: dict[str, list[ContentLine]] = card.contents
+class ParsedLine(Protocol):
+    """What is read of one parsed property: a vobject ContentLine, or vcard_fast's copy of one."""
+
+    group: str | None
+    value: Any
+    params: dict[str, list[str]]
+    singletonparams: list[str]
+    lineNumber: int
+
+
+# A parsed card's lines by lower-case property name, in card order (vobject's Component.contents).
+Contents = Mapping[str, Sequence[ParsedLine]]
+
+
+def fill_contact(contact: ImportedContact, contents: Contents, props: list[repair.Prop]) -> None:
+    """Fill `contact` from the parsed `contents` of a card; `props` are the lines it was parsed
+    from."""
     labels = {
         line.group.lower(): kind
         for line in contents.get("x-ablabel", [])
@@ -54,9 +68,7 @@ def fill_contact(contact: ImportedContact, card: Component, props: list[repair.P
     _person_or_company(contact, contents, props)
 
 
-def _person_or_company(
-    contact: ImportedContact, contents: dict[str, list[ContentLine]], props: list[repair.Prop]
-) -> None:
+def _person_or_company(contact: ImportedContact, contents: Contents, props: list[repair.Prop]) -> None:
     """A company card says so (X-ABShowAs:COMPANY, KIND:org) or has an ORG and no person's
     name; a person's card with only FN gets its first and last name from FN."""
     kinds = {_text(line.value).strip().lower() for line in contents.get("kind", [])}
@@ -75,7 +87,7 @@ def _person_or_company(
         contact.first_name, contact.last_name = split_name(display)
 
 
-def _names(contact: ImportedContact, contents: dict[str, list[ContentLine]]) -> None:
+def _names(contact: ImportedContact, contents: Contents) -> None:
     contact.display_name = _first_text(contents, "fn").strip()
     for line in contents.get("n", [])[:1]:
         name = line.value
@@ -85,7 +97,7 @@ def _names(contact: ImportedContact, contents: dict[str, list[ContentLine]]) -> 
             contact.middle_name = _join(name.additional, " ")
 
 
-def _organisation(contact: ImportedContact, contents: dict[str, list[ContentLine]]) -> None:
+def _organisation(contact: ImportedContact, contents: Contents) -> None:
     for line in contents.get("org", [])[:1]:
         value = line.value if isinstance(line.value, list) else [line.value]
         units = [_join(unit, ", ") for unit in value]
@@ -93,7 +105,7 @@ def _organisation(contact: ImportedContact, contents: dict[str, list[ContentLine
         contact.department = "; ".join(unit for unit in units[1:] if unit) or None
 
 
-def _email(line: ContentLine, labels: dict[str, str]) -> ImportedEmail:
+def _email(line: ParsedLine, labels: dict[str, str]) -> ImportedEmail:
     value = _text(line.value).strip()
     if value[:7].lower() == "mailto:":
         value = value[7:]
@@ -103,7 +115,7 @@ def _email(line: ContentLine, labels: dict[str, str]) -> ImportedEmail:
     return ImportedEmail(value, _group_kind(line, labels) or _place_kind(types), _preferred(line, types))
 
 
-def _phone(line: ContentLine, labels: dict[str, str]) -> ImportedPhone:
+def _phone(line: ParsedLine, labels: dict[str, str]) -> ImportedPhone:
     value = _text(line.value).strip()
     if value[:4].lower() == "tel:":  # vCard 4.0: TEL;VALUE=uri:tel:+1-555-555-5555;ext=12
         number, _, rest = value[4:].partition(";")
@@ -129,7 +141,7 @@ def _place_kind(types: set[str]) -> str:
     return "work" if "work" in types else "home" if "home" in types else "other"
 
 
-def _address(line: ContentLine, labels: dict[str, str]) -> ImportedAddress:
+def _address(line: ParsedLine, labels: dict[str, str]) -> ImportedAddress:
     types = _types(line)
     address = ImportedAddress(
         kind=_group_kind(line, labels) or _place_kind(types), primary=_preferred(line, types)
@@ -160,7 +172,7 @@ def _one_primary(items: list[Any]) -> list[Any]:
     return kept
 
 
-def _birthday(line: ContentLine, props: list[repair.Prop], warnings: list[str]) -> date | None:
+def _birthday(line: ParsedLine, props: list[repair.Prop], warnings: list[str]) -> date | None:
     raw = _text(line.value).strip()
     match = _BDAY.match(raw)
     try:
@@ -173,7 +185,7 @@ def _birthday(line: ContentLine, props: list[repair.Prop], warnings: list[str]) 
     return None
 
 
-def _tags(lines: list[ContentLine]) -> list[str]:
+def _tags(lines: Sequence[ParsedLine]) -> list[str]:
     tags: dict[str, str] = {}
     for line in lines:
         values = line.value if isinstance(line.value, list) else [line.value]
@@ -210,11 +222,16 @@ def prop_index(line_number: int | None) -> int:
     return -1 if line_number is None else (line_number - 3) // 2
 
 
-def _prop_of(line: ContentLine, props: list[repair.Prop]) -> repair.Prop:
+def line_number(index: int) -> int:
+    """The line number vobject gives props[index] (the inverse of `prop_index`)."""
+    return 2 * index + 3
+
+
+def _prop_of(line: ParsedLine, props: list[repair.Prop]) -> repair.Prop:
     return props[prop_index(line.lineNumber)]
 
 
-def _types(line: ContentLine) -> set[str]:
+def _types(line: ParsedLine) -> set[str]:
     # vCard 2.1 bare types (TEL;CELL;PREF) land in singletonparams, not in params.
     types = {value.lower() for value in line.singletonparams}
     for value in line.params.get("TYPE", []):
@@ -222,11 +239,11 @@ def _types(line: ContentLine) -> set[str]:
     return types
 
 
-def _preferred(line: ContentLine, types: set[str]) -> bool:
+def _preferred(line: ParsedLine, types: set[str]) -> bool:
     return "pref" in types or any(value.strip() == "1" for value in line.params.get("PREF", []))
 
 
-def _group_kind(line: ContentLine, labels: dict[str, str]) -> str | None:
+def _group_kind(line: ParsedLine, labels: dict[str, str]) -> str | None:
     return labels.get(line.group.lower()) if line.group else None
 
 
@@ -236,7 +253,7 @@ def _label_kind(label: str) -> str | None:
     return _LABEL_KINDS.get(kind, kind) or None
 
 
-def _first_text(contents: dict[str, list[ContentLine]], name: str) -> str:
+def _first_text(contents: Contents, name: str) -> str:
     lines = contents.get(name)
     return _text(lines[0].value) if lines else ""
 

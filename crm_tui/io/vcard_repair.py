@@ -158,6 +158,22 @@ def unfold(card: RawCard) -> list[tuple[int, str]]:
 # ---------------------------------------------------------------- lines to properties
 
 
+def card_props(card: RawCard) -> list[Prop]:
+    """The card's repaired properties in card order; what was dropped is in its warnings."""
+    props = []
+    for number, text in unfold(card):
+        prop = to_prop(number, text, card.warnings)
+        if prop is not None:
+            props.append(prop)
+    return props
+
+
+def card_text(props: list[Prop]) -> str:
+    """The text vobject parses for `props`: one physical line per property, so that a vobject
+    line number names one prop (vcard_read.prop_index)."""
+    return "BEGIN:VCARD\r\n" + "".join(prop.parse + "\r\n" for prop in props) + "END:VCARD\r\n"
+
+
 def to_prop(number: int, text: str, warnings: list[str]) -> Prop | None:
     """Split one logical line and repair it; None (with a warning) if it cannot be kept."""
     colon = text.find(":")

@@ -6,7 +6,6 @@ The corpus is not part of the repository: it is found through $CRM_TUI_CORPUS or
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -15,11 +14,9 @@ import pytest
 
 from crm_tui.io.contact_record import ImportedContact, SkippedRecord
 from crm_tui.io.vcard import read_vcard_file, read_vcards
+from tests.unit.io.vcard_sources import CORPUS_FILES as FILES
+from tests.unit.io.vcard_sources import VCARD_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-CORPUS = Path(os.environ.get("CRM_TUI_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")
-VCARD_DIR = CORPUS / "vcard"
-FILES = sorted(VCARD_DIR.glob("*.vcf")) if VCARD_DIR.is_dir() else []
 BEGIN_LINE = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE | re.MULTILINE)
 
 pytestmark = pytest.mark.skipif(not FILES, reason=f"no vCard corpus at {VCARD_DIR} (set CRM_TUI_CORPUS)")
