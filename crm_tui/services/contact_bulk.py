@@ -116,7 +116,7 @@ def company_ids_by_name(session: Session, names: set[str], result: BulkResult) -
         )
         # A new company holds only its name, which is all its index row needs.
         search.index_new(
-            session, EntityKind.COMPANY, {id_: row["name"] for id_, row in zip(new_ids, rows, strict=True)}
+            session, EntityKind.COMPANY, {id_: folded[key] for id_, key in zip(new_ids, missing, strict=True)}
         )
     return found
 

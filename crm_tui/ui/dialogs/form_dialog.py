@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -108,7 +109,7 @@ class FormDialog(ModalScreen[Any]):
             self._show_error(event.worker.error)
 
     def _show_error(self, error: BaseException) -> None:
-        self.query_one("#form-error", Label).update(f"[b]⚠[/b] {describe_failure(error)}")
+        self.query_one("#form-error", Label).update(f"[b]⚠[/b] {escape(describe_failure(error))}")
         if isinstance(error, ValidationError):
             field_name = error.field.split(" ")[0].replace(" ", "_")
             for field in self.fields:

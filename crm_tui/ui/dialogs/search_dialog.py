@@ -74,8 +74,9 @@ class SearchDialog(ModalScreen[tuple[EntityKind, int] | None]):
         if hits:
             results.highlighted = 0
         status = f"{len(hits)} found" if hits else ("No matches" if text.strip() else "Type to search")
+        # Its size is fixed (one line, full width): no layout pass needed for new text.
         self.query_one("#search-status", Label).update(
-            f"{status} · ↓ to the results · enter opens · esc closes"
+            f"{status} · ↓ to the results · enter opens · esc closes", layout=False
         )
 
     @on(Input.Submitted, "#search-input")

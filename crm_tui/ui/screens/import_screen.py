@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -107,7 +108,7 @@ class ImportScreen(Screen[None]):
         self.csv, self.plan, self.applied = False, None, False
         self.query_one("#import-plan", PlanTable).show(None)
         self._show_step(Step.PATH)
-        self._say(f"Reading {self.path}…")
+        self._say(f"Reading {escape(str(self.path))}…")
         self._busy(True)
         self._read(self.path)
 
@@ -150,7 +151,7 @@ class ImportScreen(Screen[None]):
 
     def _finished_leads(self, message: str) -> None:
         self._busy(False)
-        self._say(message + "  Press esc to go back.")
+        self._say(escape(message) + "  Press esc to go back.")
         self.applied = True
 
     # ---------------------------------------------------------------- the mapping step
@@ -231,7 +232,7 @@ class ImportScreen(Screen[None]):
         self.applying = False
         error = event.worker.error
         reason = describe_failure(error) if error else "the import failed"
-        self._say(f"[b]⚠[/b] {reason}. Nothing was written.")
+        self._say(f"[b]⚠[/b] {escape(reason)}. Nothing was written.")
         if self.step is Step.PATH:
             self.query_one("#import-path", Input).focus()
 

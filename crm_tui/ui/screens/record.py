@@ -88,7 +88,7 @@ class RecordScreen(Screen[None]):
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(overflow="fold")
         for label, value in card.fields:
-            grid.add_row(label, value)
+            grid.add_row(label, Text(value))  # Text: a value is data, never markup
         self.query_one("#card-fields", Static).update(grid)
         self._show_links(card)
         self._show_timeline(card)
@@ -105,7 +105,7 @@ class RecordScreen(Screen[None]):
             for item in items:
                 option_id = f"{item.kind.value}-{item.id}"
                 self.link_targets[option_id] = item
-                links.add_option(Option(f"  {item.text}", id=option_id))
+                links.add_option(Option(Text(f"  {item.text}"), id=option_id))
         if highlighted is not None and highlighted < links.option_count:
             links.highlighted = highlighted
 
@@ -116,7 +116,7 @@ class RecordScreen(Screen[None]):
         entries.add_column(overflow="fold")
         for entry in card.timeline:
             style = EVENT_STYLES.get(entry.kind, "")
-            entries.add_row(entry.when, Text(entry.kind.replace("_", " "), style=style), entry.text)
+            entries.add_row(entry.when, Text(entry.kind.replace("_", " "), style=style), Text(entry.text))
         if not card.timeline:
             entries.add_row("", "", Text("Nothing yet. Press n to add a note.", style="dim"))
         self.query_one("#timeline-entries", Static).update(entries)

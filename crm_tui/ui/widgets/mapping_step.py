@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -140,7 +141,7 @@ class MappingStep(Vertical):
     def _edited(self, event: MappingTable.Edited) -> None:
         event.stop()
         if event.error:
-            self.post_message(self.Said(f"[b]⚠[/b] {event.error}"))
+            self.post_message(self.Said(f"[b]⚠[/b] {escape(event.error)}"))
             return
         self.edited = True
         self._draw_settings()
@@ -162,10 +163,9 @@ class MappingStep(Vertical):
             self.loaded_as, self.edited = name, False
             self._draw_settings()
             self.refresh_bindings()
+            quoted = escape(repr(name))
             self.post_message(
-                self.Said(
-                    f"Saved as {name!r}: [b]l[/b] loads it here, crm-tui import --mapping {name!r} too."
-                )
+                self.Said(f"Saved as {quoted}: [b]l[/b] loads it here, crm-tui import --mapping {quoted} too")
             )
 
         default = self.loaded_as or self.preview.path.stem
@@ -204,4 +204,4 @@ class MappingStep(Vertical):
         event.stop()
         error = event.worker.error
         reason = describe_failure(error) if error else "it cannot be read"
-        self.post_message(self.Said(f"[b]⚠[/b] Could not load the mapping: {reason}."))
+        self.post_message(self.Said(f"[b]⚠[/b] Could not load the mapping: {escape(reason)}."))

@@ -127,9 +127,17 @@ class RecordTable(DataTable[Any], Generic[Row]):
         self.clear(columns=True)
         self._set_columns(widths)
         for record in self._records:
-            self.add_row(*self._cells(record), key=str(self._row_id(record)))
+            self.add_row(*self._cells_of(record), key=str(self._row_id(record)))
         if self.row_count:
             self.move_cursor(row=min(selected, self.row_count - 1))
+
+    def _cells_of(self, record: Row) -> list[Text]:
+        # Text, not str: DataTable reads a str as markup, so a name like "Smith [old]" lost
+        # its bracketed part, and parsing markup for every cell slowed the first paint.
+        return [
+            cell if isinstance(cell, Text) else Text(cell, no_wrap=True, overflow="ellipsis")
+            for cell in self._cells(record)
+        ]
 
     @property
     def loaded(self) -> int:
@@ -160,7 +168,7 @@ class RecordTable(DataTable[Any], Generic[Row]):
             key = str(self._row_id(row))
             if key not in self.rows:
                 self._records.append(row)
-                self.add_row(*self._cells(row), key=key)
+                self.add_row(*self._cells_of(row), key=key)
         self.total = total
         self._loading_more = False
         if replace and selected is not None and str(selected) in self.rows:
