@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Activity, Contact, EntityKind, Event, Lead
 from crm_tui.services import contacts
+from crm_tui.services.events import add_note
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.dialogs.form_dialog import FormDialog
 from crm_tui.ui.dialogs.search_dialog import SearchDialog
@@ -123,6 +124,27 @@ async def test_open_a_contact_card_and_add_a_note(
             )
         ).all()
         assert [note.text for note in notes] == ["Prefers calls after 10:00", "Asked for a discount"]
+
+
+async def test_brackets_in_names_and_notes_are_shown_as_typed(app: CrmApp, engine: Engine) -> None:
+    """Data is never read as markup: "[old]" would be a style tag and vanish."""
+    with session_scope(engine) as session:
+        contact = contacts.create_contact(
+            session, contacts.ContactCreate(first_name="Aaron", last_name="Smith [old]", title="[b]CEO[/b]")
+        )
+        add_note(session, contacts.subject(contact), "Use the [work] number")
+        contact_id = contact.id or 0
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.screen.query_one("#records", RecordTable)
+        assert "Aaron Smith [old]" in shown_text(table)
+        table.move_cursor(row=table.get_row_index(str(contact_id)))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert "[b]CEO[/b]" in shown_text(app.screen.query_one("#card-fields", Static))
+        assert "Use the [work] number" in shown_text(app.screen.query_one("#timeline-entries", Static))
 
 
 async def test_an_empty_note_is_refused_and_nothing_is_written(app: CrmApp, engine: Engine) -> None:
