@@ -38,17 +38,31 @@ def _lead_inbox_index(connection: Connection) -> None:
     )
 
 
-# MIGRATIONS[n] upgrades a database from version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _lead_extra, 2: _lead_inbox_index}
-
 # Full-text index over every searchable record; see services/search.py for what goes in.
-# The prefix indexes answer the first keystrokes of search-as-you-type without a scan.
-# unicode61 folds case for every alphabet and, with remove_diacritics 2, lets "muller"
-# find "Müller" and "семенов" find "Семёнов".
-SEARCH_INDEX_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_index "
-    "USING fts5(body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
-)
+# The prefix indexes answer the first keystrokes of search-as-you-type without a scan (one
+# letter without its own index merged the entries of every word starting with it: 20 ms on
+# 100,000 contacts, for the keystroke a person expects to be instant). unicode61 folds case
+# for every alphabet and, with remove_diacritics 2, lets "muller" find "Müller" and "семенов"
+# find "Семёнов".
+SEARCH_INDEX_OPTIONS = "body, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'"
+SEARCH_INDEX_DDL = f"CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5({SEARCH_INDEX_OPTIONS})"
+
+
+def _search_prefix_1(connection: Connection) -> None:
+    """v4: the search index also indexes one-letter prefixes. Rebuilt from its own rows (the
+    bodies are stored in it), so the upgrade needs nothing above the database layer."""
+    connection.execute(text(f"CREATE VIRTUAL TABLE search_index_v4 USING fts5({SEARCH_INDEX_OPTIONS})"))
+    connection.execute(text("INSERT INTO search_index_v4 (rowid, body) SELECT rowid, body FROM search_index"))
+    connection.execute(text("DROP TABLE search_index"))
+    connection.execute(text("ALTER TABLE search_index_v4 RENAME TO search_index"))
+
+
+# MIGRATIONS[n] upgrades a database from version n to n + 1.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _lead_extra,
+    2: _lead_inbox_index,
+    3: _search_prefix_1,
+}
 
 DEFAULT_STAGES: list[tuple[str, int, models.StageKind, int | None]] = [
     ("New", 10, models.StageKind.OPEN, 7),

@@ -342,3 +342,40 @@ def test_the_inbox_count_reads_its_index_alone(tmp_path: Path) -> None:
         assert "COVERING INDEX ix_lead_status_live" in " ".join(str(row[3]) for row in plan)
     finally:
         engine.dispose()
+
+
+def test_a_version_3_search_index_is_rebuilt_with_one_letter_prefixes(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite3"
+    engine = schema.open_database(str(path))
+    with session_scope(engine) as session:
+        from crm_tui.services import contacts
+
+        contacts.create_contact(session, contacts.ContactCreate(first_name="Иван", last_name="Корнилов"))
+    engine.dispose()
+    connection = sqlite3.connect(path)
+    try:  # the index as version 3 made it: prefixes of two and three letters only
+        bodies = connection.execute("SELECT rowid, body FROM search_index").fetchall()
+        connection.execute("DROP TABLE search_index")
+        connection.execute(
+            "CREATE VIRTUAL TABLE search_index USING fts5(body, "
+            "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+        )
+        connection.executemany("INSERT INTO search_index (rowid, body) VALUES (?, ?)", bodies)
+        connection.commit()
+    finally:
+        connection.close()
+    _set_stored_version(path, 3)
+
+    engine = schema.open_database(str(path))
+    try:
+        assert _stored_version(path) == schema.SCHEMA_VERSION
+        with engine.connect() as upgraded:
+            ddl = upgraded.execute(text("SELECT sql FROM sqlite_master WHERE name = 'search_index'")).scalar_one()
+            assert "prefix = '1 2 3'" in ddl
+            assert upgraded.execute(text("SELECT rowid, body FROM search_index")).all() == bodies
+        with session_scope(engine) as session:
+            from crm_tui.services.search import search
+
+            assert [hit.title for hit in search(session, "к")] == ["Иван Корнилов"]
+    finally:
+        engine.dispose()

@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from crm_tui.db.models import EntityKind
+from crm_tui.services import search_core
 from crm_tui.services.search import search
 from crm_tui.services.summaries import RecordSummary
 from crm_tui.ui.database import run_in_session
@@ -45,6 +46,11 @@ class SearchDialog(ModalScreen[tuple[EntityKind, int] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#search-input", Input).focus()
+        self._prepare()
+
+    @work(thread=True, exit_on_error=False)
+    def _prepare(self) -> None:
+        search_core.prepare()  # while the person reaches for the first key
 
     @on(Input.Changed, "#search-input")
     def _typed(self, event: Input.Changed) -> None:
@@ -58,6 +64,13 @@ class SearchDialog(ModalScreen[tuple[EntityKind, int] | None]):
     def _show(self, text: str, hits: list[RecordSummary]) -> None:
         if text != self.query_one("#search-input", Input).value:
             return  # an older keystroke's answer arrived late
+        status = f"{len(hits)} found" if hits else ("No matches" if text.strip() else "Type to search")
+        # Its size is fixed (one line, full width): no layout pass needed for new text.
+        self.query_one("#search-status", Label).update(
+            f"{status} · ↓ to the results · enter opens · esc closes", layout=False
+        )
+        if hits == self.hits:
+            return  # the next letter often finds the same records: nothing to redraw
         self.hits = hits
         results = self.query_one("#search-results", OptionList)
         options = []
@@ -73,11 +86,6 @@ class SearchDialog(ModalScreen[tuple[EntityKind, int] | None]):
         results.set_options(options)
         if hits:
             results.highlighted = 0
-        status = f"{len(hits)} found" if hits else ("No matches" if text.strip() else "Type to search")
-        # Its size is fixed (one line, full width): no layout pass needed for new text.
-        self.query_one("#search-status", Label).update(
-            f"{status} · ↓ to the results · enter opens · esc closes", layout=False
-        )
 
     @on(Input.Submitted, "#search-input")
     def _open_first(self) -> None:
