@@ -2,6 +2,10 @@
 
 A row never raises: a cell that cannot be read leaves its field empty and is reported by row
 and column. Emails and phones are split but not judged; the services validate them.
+
+A file repeats one mapping for every row, so the mapping is worked out once into a
+`ColumnPlan` (the columns of each field, how cells are cleaned); `converter_for` gives the
+row → record function of a whole file, the `row_to_*` functions convert a single row.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from typing import TypeVar
 
 from crm_tui.io import csv_cells as cells
@@ -18,121 +24,201 @@ from crm_tui.io.contact_record import NO_YEAR, ImportedAddress, ImportedContact,
 from crm_tui.io.csv_fields import IGNORE, Mapping, split_field
 from crm_tui.io.csv_guess import normalise_header
 from crm_tui.io.csv_read import ROW_ERROR_KEY
+from crm_tui.io.csv_write import restore
 from crm_tui.io.lead_record import ImportedCompany, ImportedDeal, ImportedLead
 
 T = TypeVar("T")
+Record = ImportedContact | ImportedLead | ImportedCompany | ImportedDeal
 
 # A full name in a column with one of these headers is written family name first.
 _FAMILY_FIRST_HEADERS = frozenset({"фио", "ф и о", "полное имя", "фамилия имя отчество", "фамилия имя"})
 _ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
-
-
-@dataclass(slots=True)
-class Cell:
-    column: str
-    text: str
-    kind: str | None = None
-    primary: bool = False
+# What is left of a phone number to compare: digits and the leading plus.
+_NOT_DIALLED = re.compile(r"[^\d+]")
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A column mapped to a field: its name, the field's kind, the column that labels it."""
+    """A column mapped to a field: its name, the field's kind, the column that labels it, and
+    whether its header says a full name in it is written family name first ("ФИО")."""
 
     column: str
     kind: str | None
     label_column: str | None
+    family_first: bool
+    index: int  # where its cell is among a row's texts (ColumnPlan.texts)
 
 
-Plan = dict[str, tuple[Source, ...]]
+@dataclass(slots=True)
+class Cell:
+    source: Source
+    text: str
+    kind: str | None = None
+    primary: bool = False
+
+    @property
+    def column(self) -> str:
+        return self.source.column
+
+
+def _plain(cell: str) -> str:
+    """The cell trimmed, its line breaks made plain newlines (Excel writes CRLF inside notes)."""
+    text = cell.strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _restored(cell: str) -> str:
+    """A cell of our own export: plain, and the formula guard taken off."""
+    return restore(_plain(cell))
+
+
+_MISSING = repeat("")  # the cell of a mapped column the file does not have
+_TEXT = itemgetter(1)  # of a (source, text) pair
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnPlan:
+    """A mapping worked out once for all the rows of a file: the mapped columns of each field
+    in column order (ignored columns are never read), how a cell is cleaned, and how a date
+    that the numbers do not decide is read."""
+
+    fields: dict[str, tuple[Source, ...]]
+    columns: tuple[str, ...]  # every mapped column
+    restoring: bool  # the file is our own export: formula guards come off
+    day_first: bool
+
+    def texts(self, row: dict[str, str]) -> list[str]:
+        """The row's mapped cells, cleaned, in the order of `columns`. Trimming all of them is
+        cheap; the rest of the cleaning is done only in a row whose text has a character that
+        can call for it, and there only to the cells that can need it."""
+        texts = list(map(str.strip, map(row.get, self.columns, _MISSING)))
+        joined = "".join(texts)
+        if "\r" in joined or (self.restoring and "'" in joined):
+            clean = _restored if self.restoring else _plain
+            for index, text in enumerate(texts):
+                if text[:1] == "'" or "\r" in text:
+                    texts[index] = clean(text)
+        return texts
+
+
+def column_plan(mapping: Mapping) -> ColumnPlan:
+    return _column_plan(
+        tuple(mapping.columns.items()),
+        tuple(mapping.kind_columns.items()),
+        mapping.restore_formulas,
+        mapping.day_first,
+    )
 
 
 @lru_cache(maxsize=64)
-def _plan(columns: tuple[tuple[str, str], ...], kind_columns: tuple[tuple[str, str], ...]) -> Plan:
-    """The mapped columns of each field, worked out once per mapping rather than once per row
-    (a large file repeats the same mapping 100,000 times); ignored columns are never read."""
+def _column_plan(
+    columns: tuple[tuple[str, str], ...],
+    kind_columns: tuple[tuple[str, str], ...],
+    restore_formulas: bool,
+    day_first: bool,
+) -> ColumnPlan:
+    """Cached by the mapping's content: a caller converting rows one at a time (`row_to_lead`)
+    passes the same mapping again and again."""
     labels = dict(kind_columns)
-    plan: dict[str, list[Source]] = {}
-    for column, name in columns:
-        if name != IGNORE and column != ROW_ERROR_KEY:
-            base, kind = split_field(name)
-            plan.setdefault(base, []).append(Source(column, kind, labels.get(column)))
-    return {base: tuple(sources) for base, sources in plan.items()}
+    mapped = [(column, name) for column, name in columns if name != IGNORE and column != ROW_ERROR_KEY]
+    fields: dict[str, list[Source]] = {}
+    for index, (column, name) in enumerate(mapped):
+        base, kind = split_field(name)
+        family_first = normalise_header(column) in _FAMILY_FIRST_HEADERS
+        fields.setdefault(base, []).append(Source(column, kind, labels.get(column), family_first, index))
+    return ColumnPlan(
+        {base: tuple(sources) for base, sources in fields.items()},
+        tuple(column for column, _ in mapped),
+        restore_formulas,
+        day_first,
+    )
 
 
 class RowCells:
-    """One row seen through a mapping: the non-empty cells of each field, in column order,
-    read when a field is asked for, and the problems found on the way."""
+    """One row seen through a column plan: the non-empty cells of each field, in column order,
+    and the problems found on the way."""
 
-    def __init__(self, number: int, row: dict[str, str], mapping: Mapping) -> None:
+    __slots__ = ("number", "plan", "problems", "row", "texts")
+
+    def __init__(self, number: int, row: dict[str, str], plan: ColumnPlan) -> None:
         self.number = number
         self.row = row
-        self.mapping = mapping
-        self.plan = _plan(tuple(mapping.columns.items()), tuple(mapping.kind_columns.items()))
-        self.problems: list[str] = []
-        self._restore = _formula_restorer() if mapping.restore_formulas else None
-        if ROW_ERROR_KEY in row:
-            self.problems.append(f"row {number}: {row[ROW_ERROR_KEY]}")
-
-    def all(self, name: str) -> list[Cell]:
-        found = []
-        for source in self.plan.get(name, ()):
-            text = self._text(source.column)
-            if text:
-                kind, primary = source.kind, False
-                if source.label_column:
-                    labelled, primary = cells.kind_from_label(name, self.row.get(source.label_column, ""))
-                    kind = labelled or kind
-                found.append(Cell(source.column, text, kind, primary))
-        return found
+        self.plan = plan
+        self.texts = plan.texts(row)
+        self.problems: list[str] = [f"row {number}: {row[ROW_ERROR_KEY]}"] if ROW_ERROR_KEY in row else []
 
     def first(self, name: str) -> str:
-        for source in self.plan.get(name, ()):
-            text = self._text(source.column)
-            if text:
+        texts = self.texts
+        for source in self.plan.fields.get(name, ()):
+            if text := texts[source.index]:
                 return text
         return ""
 
-    def joined(self, name: str, separator: str = "\n") -> str:
-        return separator.join(cell.text for cell in self.all(name))
+    # Loops rather than comprehensions here: these run for every field of every row, and a
+    # comprehension (a function of its own before Python 3.12) costs more than its few cells.
 
-    def parsed(self, name: str, parse: Callable[[str], T | None]) -> T | None:
-        """The first cell of the field that parses; each one that does not is a problem."""
-        for cell in self.all(name):
+    def filled(self, name: str) -> list[tuple[Source, str]]:
+        """The field's non-empty cells and their columns (no Cell made: most fields want
+        only the text)."""
+        texts, found = self.texts, []
+        for source in self.plan.fields.get(name, ()):
+            text = texts[source.index]
+            if text:
+                found.append((source, text))
+        return found
+
+    def all(self, name: str) -> list[Cell]:
+        found = []
+        for source, text in self.filled(name):
+            if source.label_column is None:
+                found.append(Cell(source, text, source.kind))
+            else:
+                found.append(self._labelled(name, source, text))
+        return found
+
+    def joined(self, name: str, separator: str = "\n") -> str:
+        return separator.join(map(_TEXT, self.filled(name)))
+
+    def parsed(self, name: str, parse: Callable[[str, bool], T | None]) -> T | None:
+        """The first cell of the field that parses (with the file's day-first convention);
+        each one that does not is a problem."""
+        for source, text in self.filled(name):
             try:
-                value = parse(cell.text)
+                value = parse(text, self.plan.day_first)
             except ValueError as error:
-                self.problems.append(self.problem(cell, str(error)))
+                self.problems.append(self.problem(source.column, text, str(error)))
                 continue
             if value is not None:
                 return value
         return None
 
-    def problem(self, cell: Cell, message: str) -> str:
+    def problem(self, column: str, cell: str, message: str) -> str:
         """The report of a bad cell: row 7, column 'Birthday': '31.31.2020' is not a date (the
         message may already start with the quoted value, or describe it: "has more than 2
         decimal places")."""
-        quoted = repr(cell.text)
+        quoted = repr(cell)
         text = message if message.startswith(quoted) else f"{quoted} {message}"
-        return f"row {self.number}, column {cell.column!r}: {text}"
+        return f"row {self.number}, column {column!r}: {text}"
 
-    def _text(self, column: str) -> str:
-        """The cell trimmed, its line breaks made plain newlines (Excel writes CRLF inside
-        notes), and for our own export the formula guard taken off."""
-        text = self.row.get(column, "").strip()
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return self._restore(text) if self._restore is not None else text
+    def _labelled(self, name: str, source: Source, text: str) -> Cell:
+        """A cell whose kind a label column (Google's "Phone 1 - Type") may name, instead of
+        the field's own."""
+        labelled, primary = cells.kind_from_label(name, self.row.get(source.label_column or "", ""))
+        return Cell(source, text, labelled or source.kind, primary)
 
 
-def collect(number: int, row: dict[str, str], mapping: Mapping) -> RowCells:
-    return RowCells(number, row, mapping)
+def converter_for(mapping: Mapping) -> Callable[[int, dict[str, str]], Record]:
+    """The row → record function of the mapping's target, for all the rows of a file: the
+    mapping is worked out here, once."""
+    plan = column_plan(mapping)
+    build = _BUILDERS[mapping.target]
 
+    def convert(number: int, row: dict[str, str]) -> Record:
+        return build(RowCells(number, row, plan))
 
-def _formula_restorer() -> Callable[[str], str]:
-    from crm_tui.io.csv_write import restore  # our own export's counterpart, needed only for it
-
-    return restore
+    return convert
 
 
 # ---------------------------------------------------------------- contacts
@@ -141,8 +227,11 @@ def _formula_restorer() -> Callable[[str], str]:
 def row_to_contact(number: int, row: dict[str, str], mapping: Mapping) -> ImportedContact:
     """A contact from a row; `number` is the row number (the header is row 1) and becomes
     both the contact's number and its line."""
-    found = collect(number, row, mapping)
-    contact = ImportedContact(number=number, line=number, unit="row")
+    return _contact(RowCells(number, row, column_plan(mapping)))
+
+
+def _contact(found: RowCells) -> ImportedContact:
+    contact = ImportedContact(number=found.number, line=found.number, unit="row")
     full_name = found.first("full_name")
     contact.display_name = full_name
     contact.first_name, contact.middle_name, contact.last_name = _name_parts(found)
@@ -167,11 +256,11 @@ def _name_parts(found: RowCells, full_field: str = "full_name") -> tuple[str, st
     parts = (found.first("first_name"), found.first("middle_name"), found.first("last_name"))
     if any(parts):
         return parts
-    full = found.all(full_field)
+    full = found.filled(full_field)
     if not full:
         return "", "", ""
-    family_first = normalise_header(full[0].column) in _FAMILY_FIRST_HEADERS
-    return cells.split_person_name(full[0].text, family_first)
+    source, text = full[0]
+    return cells.split_person_name(text, source.family_first)
 
 
 def emails(found: RowCells) -> list[ImportedEmail]:
@@ -179,8 +268,9 @@ def emails(found: RowCells) -> list[ImportedEmail]:
     seen: set[str] = set()
     for cell in found.all("email"):
         for index, value in enumerate(cells.split_values(cell.text)):
-            if value.casefold() not in seen:
-                seen.add(value.casefold())
+            key = value.casefold()
+            if key not in seen:
+                seen.add(key)
                 # Google's "* Work" marks the cell primary: its first value is the one.
                 result.append(
                     ImportedEmail(value, cell.kind or "other", cell.primary and index == 0, cell.column)
@@ -194,7 +284,7 @@ def phones(found: RowCells) -> list[ImportedPhone]:
     for cell in found.all("phone"):
         for index, value in enumerate(cells.split_values(cell.text)):
             # One number in two columns is one phone, unless one of them says it is a fax.
-            key = (re.sub(r"[^\d+]", "", value) or value, cell.kind == "fax")
+            key = (_NOT_DIALLED.sub("", value) or value, cell.kind == "fax")
             if key not in seen:
                 seen.add(key)
                 result.append(
@@ -209,9 +299,8 @@ def _addresses(found: RowCells) -> list[ImportedAddress]:
     groups: dict[tuple[str, str], ImportedAddress] = {}
     for part in _ADDRESS_PARTS:
         for cell in found.all(part):
-            label_column = found.mapping.kind_columns.get(cell.column, "")
             kind = cell.kind or "other"
-            address = groups.setdefault((label_column, kind), ImportedAddress(kind=kind))
+            address = groups.setdefault((cell.source.label_column or "", kind), ImportedAddress(kind=kind))
             current = getattr(address, part)
             if part == "street" and current:
                 setattr(address, part, f"{current}\n{cell.text}")
@@ -221,11 +310,11 @@ def _addresses(found: RowCells) -> list[ImportedAddress]:
 
 
 def _birthday(found: RowCells) -> date | None:
-    day_first = found.mapping.day_first
-    birthday = found.parsed(
-        "birthday", lambda text: cells.parse_date_cell(text, day_first, allow_no_year=True)
-    )
-    return birthday or _birthday_from_parts(found)
+    return found.parsed("birthday", _birthday_cell) or _birthday_from_parts(found)
+
+
+def _birthday_cell(text: str, day_first: bool) -> date | None:
+    return cells.parse_date_cell(text, day_first, allow_no_year=True)
 
 
 def _birthday_from_parts(found: RowCells) -> date | None:
@@ -252,87 +341,124 @@ def _tags(found: RowCells) -> list[str]:
 
 
 def row_to_lead(number: int, row: dict[str, str], mapping: Mapping) -> ImportedLead:
-    found = collect(number, row, mapping)
-    lead = ImportedLead(number=number, line=number)
-    lead.title = found.first("title")
-    lead.first_name, lead.middle_name, lead.last_name = _name_parts(found, "person_name")
-    lead.person_name = found.first("person_name") or " ".join(
-        part for part in (lead.first_name, lead.middle_name, lead.last_name) if part
+    return _lead(RowCells(number, row, column_plan(mapping)))
+
+
+def _lead(found: RowCells) -> ImportedLead:
+    # The cells that can be problems are read in the order of the fields (money first, then
+    # the dates), so a row's problems are listed in that order.
+    first_name, middle_name, last_name = _name_parts(found, "person_name")
+    person_name = found.first("person_name") or " ".join(filter(None, (first_name, middle_name, last_name)))
+    warnings: list[str] = []
+    currency, value_minor = _money(found, "value", warnings)
+    return ImportedLead(
+        number=found.number,
+        line=found.number,
+        title=found.first("title"),
+        first_name=first_name,
+        middle_name=middle_name,
+        last_name=last_name,
+        person_name=person_name,
+        company_name=found.first("company_name"),
+        emails=emails(found),
+        phones=phones(found),
+        source=found.first("source") or None,
+        status=found.first("status") or None,
+        notes=found.joined("notes") or None,
+        currency=currency,
+        value_minor=value_minor,
+        next_contact_on=found.parsed("next_contact_on", cells.parse_date_cell),
+        next_contact_goal=found.first("next_contact_goal") or None,
+        disqualify_reason=found.first("disqualify_reason") or None,
+        created_at=found.parsed("created_at", cells.parse_datetime_cell),
+        warnings=warnings,
+        errors=found.problems,
     )
-    lead.company_name = found.first("company_name")
-    lead.emails, lead.phones = emails(found), phones(found)
-    lead.source = found.first("source") or None
-    lead.status = found.first("status") or None
-    lead.notes = found.joined("notes") or None
-    lead.currency, lead.value_minor = _money(found, "value", lead.warnings)
-    day_first = mapping.day_first
-    lead.next_contact_on = found.parsed(
-        "next_contact_on", lambda text: cells.parse_date_cell(text, day_first)
-    )
-    lead.next_contact_goal = found.first("next_contact_goal") or None
-    lead.disqualify_reason = found.first("disqualify_reason") or None
-    lead.created_at = found.parsed("created_at", lambda text: cells.parse_datetime_cell(text, day_first))
-    lead.errors.extend(found.problems)
-    return lead
 
 
 def row_to_company(number: int, row: dict[str, str], mapping: Mapping) -> ImportedCompany:
-    found = collect(number, row, mapping)
-    company = ImportedCompany(number=number, line=number)
-    company.name = found.first("name")
-    company.website = found.first("website") or None
-    company.industry = found.first("industry") or None
-    company.phones, company.emails = phones(found), emails(found)
-    company.address = found.joined("address", ", ") or None
-    company.notes = found.joined("notes") or None
-    company.errors.extend(found.problems)
-    return company
+    return _company(RowCells(number, row, column_plan(mapping)))
+
+
+def _company(found: RowCells) -> ImportedCompany:
+    return ImportedCompany(
+        number=found.number,
+        line=found.number,
+        name=found.first("name"),
+        website=found.first("website") or None,
+        industry=found.first("industry") or None,
+        phones=phones(found),
+        emails=emails(found),
+        address=found.joined("address", ", ") or None,
+        notes=found.joined("notes") or None,
+        errors=found.problems,
+    )
 
 
 def row_to_deal(number: int, row: dict[str, str], mapping: Mapping) -> ImportedDeal:
-    found = collect(number, row, mapping)
-    deal = ImportedDeal(number=number, line=number)
-    deal.title = found.first("title")
-    deal.currency, deal.amount_minor = _money(found, "amount", deal.warnings)
-    deal.stage = found.first("stage") or None
-    deal.company = found.first("company") or None
-    deal.contact = found.first("contact") or None
-    day_first = mapping.day_first
-    deal.expected_close_on = found.parsed(
-        "expected_close_on", lambda text: cells.parse_date_cell(text, day_first)
+    return _deal(RowCells(number, row, column_plan(mapping)))
+
+
+def _deal(found: RowCells) -> ImportedDeal:
+    warnings: list[str] = []
+    currency, amount_minor = _money(found, "amount", warnings)
+    return ImportedDeal(
+        number=found.number,
+        line=found.number,
+        title=found.first("title"),
+        currency=currency,
+        amount_minor=amount_minor,
+        stage=found.first("stage") or None,
+        company=found.first("company") or None,
+        contact=found.first("contact") or None,
+        expected_close_on=found.parsed("expected_close_on", cells.parse_date_cell),
+        closed_at=found.parsed("closed_at", cells.parse_datetime_cell),
+        lost_reason=found.first("lost_reason") or None,
+        notes=found.joined("notes") or None,
+        warnings=warnings,
+        errors=found.problems,
     )
-    deal.closed_at = found.parsed("closed_at", lambda text: cells.parse_datetime_cell(text, day_first))
-    deal.lost_reason = found.first("lost_reason") or None
-    deal.notes = found.joined("notes") or None
-    deal.errors.extend(found.problems)
-    return deal
+
+
+_BUILDERS: dict[str, Callable[[RowCells], Record]] = {
+    "contacts": _contact,
+    "leads": _lead,
+    "companies": _company,
+    "deals": _deal,
+}
 
 
 def _money(found: RowCells, amount_field: str, warnings: list[str]) -> tuple[str | None, int | None]:
     """(currency, amount in minor units). The currency column wins; else the one written in
     the amount ("12 500 руб."). Either that cannot be read is a problem, and stays empty."""
     currency = _currency(found)
-    cell = next(iter(found.all(amount_field)), None)
-    if cell is None:
+    cells_found = found.filled(amount_field)
+    if not cells_found:
         return currency, None
+    source, text = cells_found[0]
     try:
-        parsed = cells.parse_amount(cell.text)
+        parsed = cells.parse_amount(text)
         if parsed is None:
             return currency, None
         amount, written = parsed
         if written and currency and written != currency:
-            warnings.append(found.problem(cell, f"is in {written} but the currency column says {currency}"))
+            warnings.append(
+                found.problem(source.column, text, f"is in {written} but the currency column says {currency}")
+            )
         return currency or written, cells.to_minor_units(amount, currency or written)
     except ValueError as error:
-        found.problems.append(found.problem(cell, str(error)))
+        found.problems.append(found.problem(source.column, text, str(error)))
         return currency, None
 
 
 def _currency(found: RowCells) -> str | None:
-    cell = next(iter(found.all("currency")), None)
-    if cell is None:
+    cells_found = found.filled("currency")
+    if not cells_found:
         return None
-    code = cells.normalise_currency(cell.text)
+    source, text = cells_found[0]
+    code = cells.normalise_currency(text)
     if code is None:
-        found.problems.append(found.problem(cell, "is not a currency we know (write a code: RUB, USD, EUR)"))
+        found.problems.append(
+            found.problem(source.column, text, "is not a currency we know (write a code: RUB, USD, EUR)")
+        )
     return code

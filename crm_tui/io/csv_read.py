@@ -225,10 +225,11 @@ def read_rows(path: Path, fmt: CsvFormat) -> Iterator[tuple[int, dict[str, str]]
 
 def _row_dict(header: list[str], width: int, record: list[str]) -> dict[str, str]:
     row = dict(zip(header, record, strict=False))
-    if len(record) < width:
-        row.update(dict.fromkeys(header[len(record) :], ""))
-    for position in range(width + 1, len(record) + 1):
-        row[extra_column(position)] = record[position - 1]
+    if len(record) != width:  # most rows are as wide as the header: nothing more to do
+        if len(record) < width:
+            row.update(dict.fromkeys(header[len(record) :], ""))
+        for position in range(width + 1, len(record) + 1):
+            row[extra_column(position)] = record[position - 1]
     return row
 
 
@@ -256,7 +257,7 @@ def _records(path: Path, encoding: str, delimiter: str) -> Iterator[list[str] | 
 
 
 def _has_text(record: list[str]) -> bool:
-    return any(cell.strip() for cell in record)
+    return any(map(str.strip, record))  # map, not a generator: asked of every row
 
 
 # ---------------------------------------------------------------- content sniffing

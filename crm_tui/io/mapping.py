@@ -7,14 +7,22 @@ csv_convert (a row to a record) and csv_cells (dates, amounts, names, several va
 
     fmt = sniff_csv(path)
     mapping = mapping_for(fmt.header, "leads")        # a preset, or a best guess
+    convert = converter_for(mapping)                  # the mapping worked out once
     for number, row in read_rows(path, fmt):
-        lead = row_to_lead(number, row, mapping)
+        lead = convert(number, row)
 """
 
 from __future__ import annotations
 
 from crm_tui.io.contact_record import ImportedContact
-from crm_tui.io.csv_convert import row_to_company, row_to_contact, row_to_deal, row_to_lead
+from crm_tui.io.csv_convert import (
+    Record,
+    converter_for,
+    row_to_company,
+    row_to_contact,
+    row_to_deal,
+    row_to_lead,
+)
 from crm_tui.io.csv_fields import (
     FIELDS,
     IGNORE,
@@ -39,6 +47,8 @@ __all__ = [
     "ImportedDeal",
     "ImportedLead",
     "Mapping",
+    "Record",
+    "converter_for",
     "field_choices",
     "guess_mapping",
     "mapping_for",
@@ -53,8 +63,6 @@ __all__ = [
     "split_field",
 ]
 
-Record = ImportedContact | ImportedLead | ImportedCompany | ImportedDeal
-
 
 def mapping_for(header: list[str], target: str) -> Mapping:
     """The preset's mapping when the header is a known export's, else the best guess."""
@@ -63,11 +71,5 @@ def mapping_for(header: list[str], target: str) -> Mapping:
 
 
 def row_to_record(number: int, row: dict[str, str], mapping: Mapping) -> Record:
-    """The record of the mapping's target for one row."""
-    if mapping.target == "leads":
-        return row_to_lead(number, row, mapping)
-    if mapping.target == "companies":
-        return row_to_company(number, row, mapping)
-    if mapping.target == "deals":
-        return row_to_deal(number, row, mapping)
-    return row_to_contact(number, row, mapping)
+    """The record of the mapping's target for one row (for a whole file, `converter_for`)."""
+    return converter_for(mapping)(number, row)

@@ -89,10 +89,11 @@ def csv_mapping(path: Path, options: ImportOptions) -> Mapping:
 
 def _csv_records(path: Path, mapping: Mapping) -> Iterator[Any]:
     from crm_tui.io.csv_read import read_rows, sniff_csv
-    from crm_tui.io.mapping import row_to_record
+    from crm_tui.io.mapping import converter_for
 
+    convert = converter_for(mapping)
     for number, row in read_rows(path, sniff_csv(path)):
-        yield row_to_record(number, row, mapping)
+        yield convert(number, row)
 
 
 def plan_file(

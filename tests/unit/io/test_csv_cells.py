@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -87,12 +88,23 @@ def test_not_dates(cell: str) -> None:
         ("2026-03-12 10:15:00", datetime(2026, 3, 12, 10, 15)),
         ("2026-03-12T10:15:00+03:00", datetime(2026, 3, 12, 10, 15, tzinfo=timezone(timedelta(hours=3)))),
         ("2026-11-20T09:00:00+00:00", datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
+        # Our own export's timestamps, read straight by fromisoformat (no cache would help).
+        ("2026-11-01T04:49:23.480258+00:00", datetime(2026, 11, 1, 4, 49, 23, 480258, tzinfo=UTC)),
+        ("2026-11-20T09:00:00Z", datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
+        ("2026-11-20T09:00", datetime(2026, 11, 20, 9, 0)),
+        ("2026-11-20T9:05 PM", datetime(2026, 11, 20, 21, 5)),  # not ISO: read the general way
         ("03/12/2026 9:05 PM", datetime(2026, 12, 3, 21, 5)),
         ("12.03.2026", datetime(2026, 3, 12)),
     ],
 )
 def test_datetimes(cell: str, expected: datetime) -> None:
     assert parse_datetime_cell(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["2026-02-30T10:00:00", "2026-03-12T10:15:00+99:00", "2026-03-12T"])
+def test_not_datetimes(cell: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(repr(cell))} is not a date$"):
+        parse_datetime_cell(cell)
 
 
 @pytest.mark.parametrize(
@@ -174,6 +186,11 @@ def test_unknown_currency() -> None:
         ("  Cher  ", False, ("Cher", "", "")),
         ("Петров Иван Сергеевич", False, ("Иван", "Сергеевич", "Петров")),  # the patronymic tells
         ("Иван Сергеевич Петров", False, ("Иван", "Сергеевич", "Петров")),
+        ("ПЕТРОВА МАРИЯ ИВАНОВНА", False, ("МАРИЯ", "ИВАНОВНА", "ПЕТРОВА")),  # in any letter case
+        ("Петров-Водкин Кузьма Сергеевич", False, ("Кузьма", "Сергеевич", "Петров-Водкин")),
+        ("Petrov Ivan Sergeevich", False, ("Petrov", "Ivan", "Sergeevich")),  # Cyrillic only
+        ("Петров Иван Sergeevich", False, ("Петров", "Иван", "Sergeevich")),
+        ("Иван Петров Мария", False, ("Иван", "Петров", "Мария")),  # no patronymic at the end
         ("Сидорова Анна", True, ("Анна", "", "Сидорова")),  # a ФИО column
         ("Сидорова Анна", False, ("Сидорова", "", "Анна")),
         ("", False, ("", "", "")),
@@ -191,6 +208,8 @@ def test_names(full: str, family_first: bool, expected: tuple[str, str, str]) ->
         ("a@example.com;b@example.com", ["a@example.com", "b@example.com"]),
         ("a@example.com\r\nb@example.com\n", ["a@example.com", "b@example.com"]),
         ("+7 (495) 123-45-67", ["+7 (495) 123-45-67"]),
+        ("sip:100@example.com", ["sip:100@example.com"]),  # a colon alone separates nothing
+        ("a@example.com:::b@example.com", ["a@example.com:::b@example.com"]),  # Google spaces it
         (" ; ", []),
     ],
 )
