@@ -43,6 +43,8 @@ from crm_tui.services.validation import fold, parse_email, parse_phone, split_fu
 
 Progress = Callable[[int, int], None]
 _KINDS = {"leads": EntityKind.LEAD, "companies": EntityKind.COMPANY, "deals": EntityKind.DEAL}
+# Statuses compared for every new lead (an enum member's value is a lookup each time).
+_DISQUALIFIED, _CONVERTED = LeadStatus.DISQUALIFIED.value, LeadStatus.CONVERTED.value
 
 
 def apply_rows(
@@ -86,7 +88,12 @@ def _imported_text(batch: ImportBatch, planned: RowPlanned) -> str:
 
 
 def _imported_payload(batch: ImportBatch, planned: RowPlanned) -> dict[str, Any]:
-    return {"batch": batch.id, "file": batch.file, "row": planned.number}
+    return _row_payload(batch.id, batch.file, planned.number)
+
+
+def _row_payload(batch_id: int | None, file: str, number: int) -> dict[str, Any]:
+    """Where an event's record came from: the batch, its file, the row."""
+    return {"batch": batch_id, "file": file, "row": number}
 
 
 def _insert_new(
@@ -114,21 +121,20 @@ def _created_events(
 ) -> list[dict[str, Any]]:
     """One `created` event per new record, saying which file and row it came from (one event,
     not a `created` and an `imported`: a 100,000-row file would double the writes)."""
-    events = []
-    for record_id, row, plan_row in zip(ids, rows, planned, strict=True):
-        company_id = record_id if kind is EntityKind.COMPANY else row.get("company_id")
-        events.append(
-            event_row(
-                kind,
-                record_id,
-                row.get("contact_id"),
-                company_id,
-                EventKind.CREATED,
-                f"{text(row)} (imported from {batch.file}, {plan_row.where})",
-                _imported_payload(batch, plan_row),
-            )
+    file, batch_id = batch.file, batch.id  # read once: an ORM attribute is not a plain one
+    is_company = kind is EntityKind.COMPANY
+    return [
+        event_row(
+            kind,
+            record_id,
+            row.get("contact_id"),
+            record_id if is_company else row.get("company_id"),
+            EventKind.CREATED,
+            f"{text(row)} (imported from {file}, {plan_row.where})",
+            _row_payload(batch_id, file, plan_row.number),
         )
-    return events
+        for record_id, row, plan_row in zip(ids, rows, planned, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------- leads
@@ -147,20 +153,24 @@ def _ensure_sources(session: Session, names: set[str]) -> None:
 
 
 def _lead_contacts(row: ImportedLead, region: str) -> dict[str, Any]:
-    """The lead's first email and phone in their columns, the others in `extra`."""
-    emails = [parse_email(email.value) or "" for email in row.emails]
-    phones = [parsed for phone in row.phones if (parsed := phone.checked or parse_phone(phone.value, region))]
-    kinds = {"emails": [email.kind for email in row.emails], "phones": [phone.kind for phone in row.phones]}
+    """The lead's first email and phone in their columns, the others in `extra`. (A phone
+    with nothing in it is dropped; the kinds stay those of the row's phones by position.)"""
+    emails, phones = [], []
+    for email in row.emails:  # loops, not comprehensions: this runs for every new lead
+        emails.append(parse_email(email.value) or "")
+    for phone in row.phones:
+        if parsed := phone.checked or parse_phone(phone.value, region):
+            phones.append(parsed)
     extra: dict[str, Any] = {}
-    if emails[1:]:
+    if len(emails) > 1:
         extra["emails"] = [
-            {"value": value, "kind": kind}
-            for value, kind in zip(emails[1:], kinds["emails"][1:], strict=False)
+            {"value": value, "kind": email.kind}
+            for value, email in zip(emails[1:], row.emails[1:], strict=False)
         ]
-    if phones[1:]:
+    if len(phones) > 1:
         extra["phones"] = [
-            {"value": value, "e164": e164, "kind": kind}
-            for (value, e164), kind in zip(phones[1:], kinds["phones"][1:], strict=False)
+            {"value": value, "e164": e164, "kind": phone.kind}
+            for (value, e164), phone in zip(phones[1:], row.phones[1:], strict=False)
         ]
     return {
         "email": emails[0] if emails else None,
@@ -171,14 +181,15 @@ def _lead_contacts(row: ImportedLead, region: str) -> dict[str, Any]:
     }
 
 
-def _lead_row(row: ImportedLead, planned: RowPlanned, region: str, currency: str) -> dict[str, Any]:
-    now = utcnow()
+def _lead_row(
+    row: ImportedLead, planned: RowPlanned, region: str, currency: str, now: datetime
+) -> dict[str, Any]:
     values = _lead_contacts(row, region)
     person, company = row.person_name.strip(), row.company_name.strip()
     status = planned.resolved["status"]
     created_at = _local_to_utc(row.created_at) or now
     title = row.title or " · ".join(filter(None, [person, company])) or values["email"] or values["phone"]
-    return values | {
+    values |= {
         "title": title,
         "person_name": person,
         "company_name": company,
@@ -190,16 +201,17 @@ def _lead_row(row: ImportedLead, planned: RowPlanned, region: str, currency: str
         "next_contact_goal": row.next_contact_goal,
         "status": status,
         "disqualify_reason": (row.disqualify_reason or f"imported as {row.status!r}")
-        if status == LeadStatus.DISQUALIFIED.value
+        if status == _DISQUALIFIED
         else None,
         "created_at": created_at,
         "updated_at": now,
-        "converted_at": created_at if status == LeadStatus.CONVERTED.value else None,
+        "converted_at": created_at if status == _CONVERTED else None,
         "archived_at": None,
         "contact_id": planned.contact_id,
         "company_id": planned.company_id,
         "deal_id": None,
     }
+    return values
 
 
 def _create_leads(
@@ -209,12 +221,12 @@ def _create_leads(
         session, {planned.resolved["source"] for planned in creates if planned.resolved.get("source")}
     )
     region, currency = phone_region(session), default_currency(session)
-    rows = [_lead_row(planned.row, planned, region, currency) for planned in creates]
+    now = utcnow()  # one moment for the batch, as companies and deals get (and the clock is read once)
+    rows = [_lead_row(planned.row, planned, region, currency, now) for planned in creates]
     ids = _insert_new(
         session, Lead, EntityKind.LEAD, rows, creates, batch, lambda row: f"Lead created: {row['title']}"
     )
-    bodies = {lead_id: search.lead_body(row) for lead_id, row in zip(ids, rows, strict=True)}
-    search.index_new(session, EntityKind.LEAD, bodies)
+    search.index_new(session, EntityKind.LEAD, dict(zip(ids, map(search.lead_body, rows), strict=True)))
     created["leads"] += ids
 
 

@@ -12,15 +12,17 @@ ours by name; an unknown lead source is created, an unknown stage is a bad cell.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crm_tui.db.models import Company, Contact, Deal, Lead, LeadSource, LeadStatus, Stage, StageKind
-from crm_tui.io.contact_record import ImportedEmail, ImportedPhone, SkippedRecord
+from crm_tui.io.contact_record import ImportedPhone, SkippedRecord
 from crm_tui.io.lead_record import ImportedCompany, ImportedDeal, ImportedLead
 from crm_tui.services.import_plan import (
     Action,
@@ -36,6 +38,7 @@ from crm_tui.services.settings import phone_region
 from crm_tui.services.validation import fold, phone_search_key
 
 RowRecord = ImportedLead | ImportedCompany | ImportedDeal
+T = TypeVar("T")
 
 # A lead status as other CRMs write it (English and Russian; Bitrix24's own words included).
 _LEAD_STATUS_WORDS: dict[LeadStatus, tuple[str, ...]] = {
@@ -107,22 +110,22 @@ class RowPlanned(PlannedRecord):
     resolved: dict[str, Any] = field(default_factory=dict)
 
 
-_CHUNK = 500
-
-
-def _chunked(values: Iterable[Any]) -> Iterator[list[Any]]:
-    ordered = sorted(set(values))
-    for start in range(0, len(ordered), _CHUNK):
-        yield ordered[start : start + _CHUNK]
+def _among(column: Any, values: Iterable[Any]) -> Any:
+    """`column IN (values)`, the values bound as one JSON array that SQLite unpacks
+    (json_each): a file's 100,000 keys make one query with one parameter, where a list would
+    make hundreds of queries of a few hundred parameters, each prepared by SQLAlchemy in Python.
+    (A subquery rather than a join: SQLite then scans a column without an index once.)"""
+    array = func.json_each(json.dumps(list(values), ensure_ascii=False)).table_valued("value")
+    return col(column).in_(select(array.c.value))
 
 
 def _first_ids(session: Session, key: Any, ident: Any, values: Iterable[Any], *where: Any) -> dict[Any, int]:
-    """{value: the oldest record's id} for the values found, a few hundred per query."""
+    """{value: the oldest record's id} for the values found."""
     found: dict[Any, int] = {}
-    for chunk in _chunked(values):
-        for value, record_id in session.exec(
-            select(key, ident).where(col(key).in_(chunk), *where).order_by(col(ident))
-        ):
+    wanted = set(values)
+    if wanted:
+        query = select(key, ident).where(_among(key, wanted), *where).order_by(col(ident))
+        for value, record_id in session.exec(query):
             found.setdefault(value, record_id)
     return found
 
@@ -188,16 +191,17 @@ class _Planner(ABC):
     empty_reason = "nothing to import"
 
     def __init__(self, session: Session, rows: list[Any], region: str) -> None:
-        """Look up, a few hundred at a time, what the rows could match in the database."""
+        """Look up, all at once, what the rows could match in the database."""
         self.session = session
         self.in_file: dict[Any, RowPlanned] = {}
         self.loaded: dict[tuple[type, int], Any] = {}
 
     def prefetch(self, model: Any, ids: Iterable[int]) -> None:
-        """Load the records the rows matched a few hundred per query (a file imported again
-        matches every row; one query each would make it crawl)."""
-        for chunk in _chunked(ids):
-            for record in self.session.exec(select(model).where(col(model.id).in_(chunk))):
+        """Load the records the rows matched in one query (a file imported again matches
+        every row; one query each would make it crawl)."""
+        wanted = set(ids)
+        if wanted:
+            for record in self.session.exec(select(model).where(_among(model.id, wanted))):
                 self.loaded[(model, record.id)] = record
 
     def found(self, model: Any, record_id: int) -> Any:
@@ -214,7 +218,7 @@ class _Planner(ABC):
         """The decision about one readable row with something in it."""
 
     def earlier(self, keys: list[Any]) -> RowPlanned | None:
-        return next((self.in_file[key] for key in keys if key in self.in_file), None)
+        return _first_found(self.in_file, keys)
 
     def remember(self, keys: list[Any], planned: RowPlanned) -> None:
         for key in keys:
@@ -230,6 +234,14 @@ class _Planner(ABC):
             warnings=item.warnings,
             merged_into=earlier.number,
         )
+
+
+def _first_found(known: dict[Any, T], keys: list[Any]) -> T | None:
+    """What the first of the keys that is known stands for."""
+    for key in keys:
+        if key in known:
+            return known[key]
+    return None
 
 
 def _fill_empty(first: Any, later: Any) -> None:
@@ -250,12 +262,6 @@ def _e164(phone: ImportedPhone, region: str) -> str | None:
     return phone.checked[1] if phone.checked else phone_search_key(phone.value, region)
 
 
-def _contact_keys(emails: list[ImportedEmail], phones: list[ImportedPhone], region: str) -> list[Any]:
-    keys: list[Any] = [("email", fold(email.value)) for email in emails]
-    keys += [("phone", key) for phone in phones if (key := _e164(phone, region))]
-    return keys
-
-
 # ---------------------------------------------------------------- leads
 
 
@@ -264,10 +270,10 @@ class _LeadPlanner(_Planner):
 
     def __init__(self, session: Session, rows: list[Any], region: str) -> None:
         super().__init__(session, rows, region)
-        self.region = region
-        self.keys = {id(row): self._keys(row) for row in rows}
-        emails = {key[1] for keys in self.keys.values() for key in keys if key[0] == "email"}
-        phones = {key[1] for keys in self.keys.values() for key in keys if key[0] == "phone"}
+        # Worked out once per row: planning a row asks for them again.
+        self.keys = {id(row): _lead_keys(row, region) for row in rows}
+        emails = set().union(*(contact.emails for _, contact in self.keys.values()))
+        phones = set().union(*(contact.phones for _, contact in self.keys.values()))
         live_lead = col(Lead.archived_at).is_(None)
         self.leads: dict[Any, int] = {
             ("email", value): lead_id
@@ -277,39 +283,38 @@ class _LeadPlanner(_Planner):
             for value, lead_id in _first_ids(session, Lead.phone_e164, Lead.id, phones, live_lead).items()
         }
         # Rows with no email or phone are known by their title, person and company.
-        titles = {row.title for row in rows if self.keys[id(row)][0][0] == "described"}
-        for chunk in _chunked(titles):
-            for lead in session.exec(select(Lead).where(col(Lead.title).in_(chunk), live_lead)):
+        titles = {row.title for row in rows if self.keys[id(row)][0][0][0] == "described"}
+        if titles:
+            query = select(Lead).where(_among(Lead.title, titles), live_lead).order_by(col(Lead.id))
+            for lead in session.exec(query):
                 described = _described_by(lead.title, lead.person_name, lead.company_name)
                 self.leads.setdefault(described, lead.id or 0)
-        self.contacts = KnownContacts(session, [_match_keys(keys) for keys in self.keys.values()])
+        self.contacts = KnownContacts(session, [contact for _, contact in self.keys.values()])
         self.sources = _Sources(session)
         self.prefetch(Lead, set(self.leads.values()))
 
-    def _keys(self, row: ImportedLead) -> list[Any]:
-        keys = _contact_keys(row.emails, row.phones, self.region)
-        return keys or [_described_by(row.title, row.person_name, row.company_name)]
-
     def name(self, row: ImportedLead) -> str:
-        """Who, then what: `Иван Петров · Заявка с сайта`."""
-        who = row.person_name or row.company_name
-        return " · ".join(dict.fromkeys(filter(None, [who, row.title]))) or _first_value(row)
+        """Who, then what: `Иван Петров · Заявка с сайта` (once, when they are the same)."""
+        who, title = row.person_name or row.company_name, row.title
+        if who and title and who != title:
+            return f"{who} · {title}"
+        return who or title or _first_value(row)
 
     def plan(self, row: ImportedLead, name: str, bad_cells: BadCells) -> RowPlanned:
-        keys = self.keys[id(row)]
+        keys, contact_keys = self.keys[id(row)]
         earlier = self.earlier(keys)
         if earlier is not None:
             return self.merged(row, name, earlier, "lead")
         resolved: dict[str, Any] = {"source": self.sources.resolve(row.source)}
         resolved["status"] = _lead_status(row)
-        existing_id = next((self.leads[key] for key in keys if key in self.leads), None)
+        existing_id = _first_found(self.leads, keys)
         if existing_id is not None:
             lead = self.found(Lead, existing_id)
             changes = lead_changes(lead, row, resolved)
             planned = _already_here(row, name, "lead", existing_id, changes)
         else:
             planned = _planned(row.number, Action.CREATE, name, "new lead", warnings=row.warnings)
-            match = self.contacts.find(_match_keys(keys))
+            match = self.contacts.find(contact_keys)
             if match is not None:
                 contact, why = match
                 planned.contact_id, planned.company_id = contact.id, contact.company_id
@@ -319,11 +324,24 @@ class _LeadPlanner(_Planner):
         return planned
 
 
-def _match_keys(keys: list[Any]) -> MatchKeys:
-    """A lead's email and phone keys as the contact matcher takes them."""
-    emails = {value for kind, value, *_ in keys if kind == "email"}
-    phones = {value for kind, value, *_ in keys if kind == "phone"}
-    return MatchKeys(None, emails, phones, None)
+def _lead_keys(row: ImportedLead, region: str) -> tuple[list[Any], MatchKeys]:
+    """What a lead row is known by among the rows and the leads (its emails and phones, else
+    its title, person and company), and its emails and phones as the contact matcher takes
+    them."""
+    keys: list[Any] = []
+    emails: set[str] = set()
+    phones: set[str] = set()
+    for email in row.emails:  # loops, not comprehensions: this runs for every row
+        key = fold(email.value)
+        keys.append(("email", key))
+        emails.add(key)
+    for phone in row.phones:
+        if e164 := _e164(phone, region):
+            keys.append(("phone", e164))
+            phones.add(e164)
+    if not keys:
+        keys.append(_described_by(row.title, row.person_name, row.company_name))
+    return keys, MatchKeys(None, emails, phones, None)
 
 
 def _described_by(title: str, person: str, company: str) -> tuple[str, str, str, str]:
@@ -494,18 +512,20 @@ class _DealPlanner(_Planner):
             live_company,
         )
         self.contacts: dict[str, list[tuple[int, int | None]]] = {}
-        for chunk in _chunked({fold(row.contact) for row in rows if row.contact}):
+        names = {fold(row.contact) for row in rows if row.contact}
+        if names:
             for contact_id, name_fold, company_id in session.exec(
                 select(Contact.id, Contact.full_name_fold, Contact.company_id)
-                .where(col(Contact.full_name_fold).in_(chunk), col(Contact.archived_at).is_(None))
+                .where(_among(Contact.full_name_fold, names), col(Contact.archived_at).is_(None))
                 .order_by(col(Contact.id))
             ):
                 self.contacts.setdefault(name_fold, []).append((contact_id or 0, company_id))
         self.deals: dict[tuple[str, int | None, int | None], int] = {}
-        for chunk in _chunked({row.title for row in rows if row.title}):
+        titles = {row.title for row in rows if row.title}
+        if titles:
             for deal in session.exec(
                 select(Deal)
-                .where(col(Deal.title).in_(chunk), col(Deal.archived_at).is_(None))
+                .where(_among(Deal.title, titles), col(Deal.archived_at).is_(None))
                 .order_by(col(Deal.id))
             ):
                 self.deals.setdefault((fold(deal.title), deal.company_id, deal.contact_id), deal.id or 0)

@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from crm_tui.dates import NOW_ENV_VAR
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Company, Contact, Deal, Event, Lead, LeadSource, Stage
 from crm_tui.services import contacts
 from crm_tui.services.file_import import ImportOptions, plan_file
 from crm_tui.services.import_apply import apply_plan, undo_batch
 from crm_tui.services.import_plan import Action, BadCells, ImportPlan
+from crm_tui.services.leads import archive_lead
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
 
@@ -194,6 +196,40 @@ def test_a_row_that_adds_to_a_lead_updates_it_and_undo_takes_it_back(engine: Eng
     with session_scope(engine) as session:
         lead = session.exec(select(Lead)).one()
         assert (lead.company_name, lead.phone, lead.phone_e164) == ("", None, None)
+
+
+def test_leads_without_email_or_phone_are_known_by_title_person_and_company(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "Title,Name,Company\n"
+        "Заявка с сайта,Анна Петрова,ООО «Ромашка»\n"
+        "Заказ 🚀,Bob Lee,\n"
+        "Звонок,Олег,Вектор\n",
+    )
+    first, _ = run(engine, path, "leads")
+    assert actions(first) == ["create"] * 3
+    with session_scope(engine) as session:
+        archived = session.exec(select(Lead).where(Lead.title == "Звонок")).one()
+        archive_lead(session, archived.id or 0)
+    again, _ = run(engine, path, "leads")
+    # Matched whatever the letters (the keys travel to SQLite as JSON); an archived lead is
+    # not matched, so its row is a new lead again.
+    assert actions(again) == ["skip", "skip", "create"]
+    assert again.records[0].reason == "already here as lead 1: nothing new"
+    with session_scope(engine) as session:
+        created = session.exec(select(Lead).where(col(Lead.id) > 3)).all()
+        assert [lead.title for lead in created] == ["Звонок"]
+
+
+def test_the_leads_of_one_import_are_stamped_with_one_moment(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(NOW_ENV_VAR)  # a running clock: the rows are not written at one instant
+    run(engine, write(tmp_path, "Title,Email\nOne,one@example.com\nTwo,two@example.com\n"), "leads")
+    with session_scope(engine) as session:
+        assert len({lead.updated_at for lead in session.exec(select(Lead))}) == 1
 
 
 def test_statuses_map_to_ours_and_an_unknown_one_is_reported(engine: Engine, tmp_path: Path) -> None:
