@@ -69,10 +69,17 @@ def _filler(column: Column[Any], connection: Connection) -> Callable[[Any], Any]
     # Most date columns are empty in most rows (converted_at, archived_at…): when the type
     # stores None as NULL, skip its processor for them. (JSON does not: None is "null".)
     none_stays_none = convert(None) is None
+    # Rows of one batch often share a value object (one `now` for every event): convert it once.
+    last: list[Any] = [object(), None]  # (value, stored); no value is this new object
 
     def converted(value: Any) -> Any:
         if value is None and none_stays_none:
             return None
-        return convert(missing() if value is _MISSING else value)
+        if value is last[0]:
+            return last[1]
+        stored = convert(missing() if value is _MISSING else value)
+        if value is not _MISSING:
+            last[0], last[1] = value, stored
+        return stored
 
     return converted

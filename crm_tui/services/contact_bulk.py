@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -110,6 +111,7 @@ def company_ids_by_name(session: Session, names: set[str], result: BulkResult) -
                     company_id,
                     EventKind.CREATED,
                     f"Company created: {row['name']}",
+                    at=now,
                 )
                 for company_id, row in zip(new_ids, rows, strict=True)
             ],
@@ -129,9 +131,11 @@ def event_row(
     event_kind: str,
     text: str,
     payload: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
+    """An event's row; a bulk write passes one `at` for all its events (stored once)."""
     return {
-        "at": utcnow(),
+        "at": at or utcnow(),
         "kind": event_kind,
         "entity_kind": kind.value,
         "entity_id": entity_id,
@@ -191,6 +195,7 @@ def create_contacts(
         [{"contact_id": contact_id, "tag_id": tag_id} for contact_id, tag_id in sorted(tag_links)],
     )
     events = []
+    now = utcnow()
     for contact_id, row, text, payload in zip(contact_ids, rows, imported_text, payloads, strict=True):
         events.append(
             event_row(
@@ -200,6 +205,7 @@ def create_contacts(
                 row["company_id"],
                 EventKind.CREATED,
                 f"Contact created: {row['full_name']}",
+                at=now,
             )
         )
         events.append(
@@ -211,6 +217,7 @@ def create_contacts(
                 EventKind.IMPORTED,
                 text,
                 payload,
+                at=now,
             )
         )
     insert_events(session, events)

@@ -39,9 +39,8 @@ def _digits(value: str | None) -> str:
     return "".join(filter(str.isdigit, value or ""))
 
 
-def _national_number(e164: str | None) -> str:
-    """The digits after the country code (9123456789 in +79123456789)."""
-    digits = _digits(e164)
+def _national_number(digits: str) -> str:
+    """The digits after the country code (9123456789 of 79123456789)."""
     for length in (1, 2, 3):  # country codes are prefix-free, so the first hit is the one
         if int(digits[:length] or 0) in COUNTRY_CODE_TO_REGION_CODE:
             return digits[length:]
@@ -50,7 +49,8 @@ def _national_number(e164: str | None) -> str:
 
 def _phone_terms(value: str | None, e164: str | None) -> list[str]:
     """The phone as typed plus its digit runs, so "+7 912…", "8912…" and "912…" all match."""
-    terms = [value or "", _digits(value), _digits(e164), _national_number(e164)]
+    e164_digits = e164[1:] if e164 and e164[1:].isdigit() else _digits(e164)
+    terms = [value or "", _digits(value), e164_digits, _national_number(e164_digits)]
     if e164 and e164.startswith("+7"):
         terms.append("8" + e164[2:])  # Russian numbers are dialled with a leading 8 too
     return [term for term in terms if term]
