@@ -370,7 +370,9 @@ def test_a_version_3_search_index_is_rebuilt_with_one_letter_prefixes(tmp_path: 
     try:
         assert _stored_version(path) == schema.SCHEMA_VERSION
         with engine.connect() as upgraded:
-            ddl = upgraded.execute(text("SELECT sql FROM sqlite_master WHERE name = 'search_index'")).scalar_one()
+            ddl = upgraded.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'search_index'")
+            ).scalar_one()
             assert "prefix = '1 2 3'" in ddl
             assert upgraded.execute(text("SELECT rowid, body FROM search_index")).all() == bodies
         with session_scope(engine) as session:
