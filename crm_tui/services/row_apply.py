@@ -123,6 +123,7 @@ def _created_events(
     not a `created` and an `imported`: a 100,000-row file would double the writes)."""
     file, batch_id = batch.file, batch.id  # read once: an ORM attribute is not a plain one
     is_company = kind is EntityKind.COMPANY
+    now = utcnow()  # one moment for the batch's events, and the clock read once, not per row
     return [
         event_row(
             kind,
@@ -132,6 +133,7 @@ def _created_events(
             EventKind.CREATED,
             f"{text(row)} (imported from {file}, {plan_row.where})",
             _row_payload(batch_id, file, plan_row.number),
+            at=now,
         )
         for record_id, row, plan_row in zip(ids, rows, planned, strict=True)
     ]

@@ -223,13 +223,14 @@ def test_leads_without_email_or_phone_are_known_by_title_person_and_company(
         assert [lead.title for lead in created] == ["Звонок"]
 
 
-def test_the_leads_of_one_import_are_stamped_with_one_moment(
+def test_the_leads_of_one_import_and_their_events_are_stamped_with_one_moment(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(NOW_ENV_VAR)  # a running clock: the rows are not written at one instant
     run(engine, write(tmp_path, "Title,Email\nOne,one@example.com\nTwo,two@example.com\n"), "leads")
     with session_scope(engine) as session:
         assert len({lead.updated_at for lead in session.exec(select(Lead))}) == 1
+        assert len({event.at for event in session.exec(select(Event))}) == 1
 
 
 def test_statuses_map_to_ours_and_an_unknown_one_is_reported(engine: Engine, tmp_path: Path) -> None:
