@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from crm_tui.db.models import Company, Contact, Deal, Lead, LeadSource, LeadStatus, Stage, StageKind
@@ -115,8 +115,14 @@ def _among(column: Any, values: Iterable[Any]) -> Any:
     (json_each): a file's 100,000 keys make one query with one parameter, where a list would
     make hundreds of queries of a few hundred parameters, each prepared by SQLAlchemy in Python.
     (A subquery rather than a join: SQLite then scans a column without an index once.)"""
-    array = func.json_each(json.dumps(list(values), ensure_ascii=False)).table_valued("value")
-    return col(column).in_(select(array.c.value))
+    in_json: list[Any] = []
+    with_nul: list[Any] = []
+    for value in values:
+        # json_each cuts a string at an escaped NUL: such a (rare) value is bound as it is.
+        (with_nul if isinstance(value, str) and "\x00" in value else in_json).append(value)
+    array = func.json_each(json.dumps(in_json, ensure_ascii=False)).table_valued("value")
+    condition = col(column).in_(select(array.c.value))
+    return or_(condition, col(column).in_(with_nul)) if with_nul else condition
 
 
 def _first_ids(session: Session, key: Any, ident: Any, values: Iterable[Any], *where: Any) -> dict[Any, int]:

@@ -11,12 +11,15 @@ from sqlmodel import Session, col, func, select
 
 from crm_tui.dates import NOW_ENV_VAR
 from crm_tui.db.engine import session_scope
-from crm_tui.db.models import Company, Contact, Deal, Event, Lead, LeadSource, Stage
+from crm_tui.db.models import Company, Contact, Deal, Event, Lead, LeadBase, LeadSource, Stage
+from crm_tui.io.contact_record import ImportedEmail
+from crm_tui.io.lead_record import ImportedLead
 from crm_tui.services import contacts
 from crm_tui.services.file_import import ImportOptions, plan_file
 from crm_tui.services.import_apply import apply_plan, undo_batch
 from crm_tui.services.import_plan import Action, BadCells, ImportPlan
-from crm_tui.services.leads import archive_lead
+from crm_tui.services.leads import archive_lead, create_lead
+from crm_tui.services.row_plan import plan_rows
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
 
@@ -221,6 +224,17 @@ def test_leads_without_email_or_phone_are_known_by_title_person_and_company(
     with session_scope(engine) as session:
         created = session.exec(select(Lead).where(col(Lead.id) > 3)).all()
         assert [lead.title for lead in created] == ["Звонок"]
+
+
+def test_a_key_with_a_nul_character_still_matches(engine: Engine) -> None:
+    # The keys go to SQLite as a JSON array, whose reader would cut this one at the NUL (a
+    # NUL past a file's first 64 KB reaches a cell).
+    odd = "odd\x00one@example.com"
+    with session_scope(engine) as session:
+        create_lead(session, LeadBase(title="Odd", email=odd))
+        row = ImportedLead(number=2, line=2, title="Odd", emails=[ImportedEmail(odd)])
+        plan = plan_rows(session, [row], "rows.csv", "leads")
+        assert [planned.reason for planned in plan.records] == ["already here as lead 1: nothing new"]
 
 
 def test_the_leads_of_one_import_and_their_events_are_stamped_with_one_moment(
