@@ -9,7 +9,7 @@ the same file is merged into it, so a file that lists a person twice yields one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -20,8 +20,10 @@ from crm_tui.db.models import Company, Contact, ContactEmail, ContactPhone
 from crm_tui.errors import ValidationError
 from crm_tui.io.contact_record import ImportedContact, ImportedEmail, ImportedPhone, SkippedRecord, place
 from crm_tui.services.contacts import full_name_of
+from crm_tui.services.key_lookup import among
 from crm_tui.services.settings import phone_region
 from crm_tui.services.validation import (
+    PhoneReading,
     fold,
     parse_email,
     parse_phone,
@@ -120,10 +122,16 @@ def display_name(record: ImportedContact) -> str:
 
 
 def refuse_bad_values(
-    where: str, emails: list[ImportedEmail], phones: list[ImportedPhone], region: str, problems: list[str]
+    where: str,
+    emails: list[ImportedEmail],
+    phones: list[ImportedPhone],
+    region: str,
+    problems: list[str],
+    known: Mapping[str, PhoneReading] | None = None,
 ) -> tuple[list[ImportedEmail], list[ImportedPhone]]:
     """The emails and phones the services would accept; each refused one is described in
-    `problems` (by its CSV row and column when it has one), so one bad value costs only itself."""
+    `problems` (by its CSV row and column when it has one), so one bad value costs only itself.
+    `known`: the file's numbers read in bulk (`phone_batch`)."""
 
     def refused(value: ImportedEmail | ImportedPhone, what: str, why: str) -> str:
         if value.column:
@@ -143,7 +151,7 @@ def refuse_bad_values(
     kept_phones = []
     for phone in phones:
         try:
-            phone.checked = parse_phone(phone.value, region)
+            phone.checked = parse_phone(phone.value, region, known=known)
             if phone.checked:
                 kept_phones.append(phone)
         except ValidationError as error:
@@ -229,17 +237,8 @@ def _key_list(keys: MatchKeys) -> list[tuple[str, object]]:
     return found
 
 
-_CHUNK = 500
-
-
-def _chunked(values: set[Any]) -> Iterator[list[Any]]:
-    ordered = sorted(values)
-    for start in range(0, len(ordered), _CHUNK):
-        yield ordered[start : start + _CHUNK]
-
-
 class KnownContacts:
-    """The existing contacts a file's records could be, looked up a few hundred keys per query
+    """The existing contacts a file's records could be, looked up once per kind of key
     (one query per record would make a large import crawl)."""
 
     def __init__(self, session: Session, all_keys: list[MatchKeys]) -> None:
@@ -249,28 +248,31 @@ class KnownContacts:
         self.by_email: dict[Any, int] = {}
         self.by_phone: dict[Any, int] = {}
         self.by_name: dict[Any, int] = {}
-        for chunk in _chunked({keys.uid for keys in all_keys if keys.uid}):
-            self._fill(self.by_uid, select(Contact.uid, Contact.id).where(col(Contact.uid).in_(chunk), live))
-        for chunk in _chunked(set().union(*(keys.emails for keys in all_keys))):
+        uids = {keys.uid for keys in all_keys if keys.uid}
+        if uids:
+            self._fill(self.by_uid, select(Contact.uid, Contact.id).where(among(Contact.uid, uids), live))
+        emails = set().union(*(keys.emails for keys in all_keys))
+        if emails:
             self._fill(
                 self.by_email,
                 select(ContactEmail.value_fold, ContactEmail.contact_id)
                 .join(Contact, col(Contact.id) == ContactEmail.contact_id)
-                .where(col(ContactEmail.value_fold).in_(chunk), live),
+                .where(among(ContactEmail.value_fold, emails), live),
             )
-        for chunk in _chunked(set().union(*(keys.phones for keys in all_keys))):
+        phones = set().union(*(keys.phones for keys in all_keys))
+        if phones:
             self._fill(
                 self.by_phone,
                 select(ContactPhone.e164, ContactPhone.contact_id)
                 .join(Contact, col(Contact.id) == ContactPhone.contact_id)
-                .where(col(ContactPhone.e164).in_(chunk), live),
+                .where(among(ContactPhone.e164, phones), live),
             )
         names = {keys.name_at_company[0] for keys in all_keys if keys.name_at_company}
-        for chunk in _chunked(names):
+        if names:
             rows = session.exec(
                 select(Contact.full_name_fold, Company.name_fold, Contact.id)
                 .join(Company, col(Company.id) == Contact.company_id)
-                .where(col(Contact.full_name_fold).in_(chunk), live)
+                .where(among(Contact.full_name_fold, names), live)
                 .order_by(col(Contact.id))
             )
             for name, company, contact_id in rows:

@@ -12,13 +12,11 @@ ours by name; an unknown lead source is created, an unknown stage is a bad cell.
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from crm_tui.db.models import Company, Contact, Deal, Lead, LeadSource, LeadStatus, Stage, StageKind
@@ -34,6 +32,8 @@ from crm_tui.services.import_plan import (
     bad_cells_verdict,
     refuse_bad_values,
 )
+from crm_tui.services.key_lookup import among
+from crm_tui.services.phone_batch import PhoneBatch
 from crm_tui.services.settings import phone_region
 from crm_tui.services.validation import fold, phone_search_key
 
@@ -110,27 +110,12 @@ class RowPlanned(PlannedRecord):
     resolved: dict[str, Any] = field(default_factory=dict)
 
 
-def _among(column: Any, values: Iterable[Any]) -> Any:
-    """`column IN (values)`, the values bound as one JSON array that SQLite unpacks
-    (json_each): a file's 100,000 keys make one query with one parameter, where a list would
-    make hundreds of queries of a few hundred parameters, each prepared by SQLAlchemy in Python.
-    (A subquery rather than a join: SQLite then scans a column without an index once.)"""
-    in_json: list[Any] = []
-    with_nul: list[Any] = []
-    for value in values:
-        # json_each cuts a string at an escaped NUL: such a (rare) value is bound as it is.
-        (with_nul if isinstance(value, str) and "\x00" in value else in_json).append(value)
-    array = func.json_each(json.dumps(in_json, ensure_ascii=False)).table_valued("value")
-    condition = col(column).in_(select(array.c.value))
-    return or_(condition, col(column).in_(with_nul)) if with_nul else condition
-
-
 def _first_ids(session: Session, key: Any, ident: Any, values: Iterable[Any], *where: Any) -> dict[Any, int]:
     """{value: the oldest record's id} for the values found."""
     found: dict[Any, int] = {}
     wanted = set(values)
     if wanted:
-        query = select(key, ident).where(_among(key, wanted), *where).order_by(col(ident))
+        query = select(key, ident).where(among(key, wanted), *where).order_by(col(ident))
         for value, record_id in session.exec(query):
             found.setdefault(value, record_id)
     return found
@@ -145,15 +130,20 @@ def plan_rows(
 ) -> ImportPlan:
     """Decide what to do with every row, writing nothing (this is the dry run)."""
     plan = ImportPlan(file=file, kind="csv", target=target)
-    records = list(items)
     region = phone_region(session)
+    numbers = PhoneBatch(region)
+    try:
+        records = [_noting_phones(item, numbers) for item in items]
+        known = numbers.readings()
+    finally:
+        numbers.close()  # a file that could not be read leaves no helper process behind
     rows: list[RowRecord] = []
     for item in records:
         if isinstance(item, SkippedRecord):
             continue
         if not isinstance(item, ImportedDeal):  # a deal row names people, it holds no contacts
             item.emails, item.phones = refuse_bad_values(
-                item.where, item.emails, item.phones, region, item.errors
+                item.where, item.emails, item.phones, region, item.errors, known
             )
         rows.append(item)
     planners: dict[str, type[_Planner]] = {
@@ -176,6 +166,13 @@ def plan_rows(
             continue
         plan.records.append(decide.plan(item, name, bad_cells))
     return plan
+
+
+def _noting_phones(item: T, numbers: PhoneBatch) -> T:
+    """The item, its phone numbers handed to the batch that reads them in the background."""
+    if isinstance(item, ImportedLead | ImportedCompany):
+        numbers.note(phone.value for phone in item.phones)
+    return item
 
 
 def _already_here(row: RowRecord, name: str, what: str, existing_id: int, changes: list[str]) -> RowPlanned:
@@ -207,7 +204,7 @@ class _Planner(ABC):
         every row; one query each would make it crawl)."""
         wanted = set(ids)
         if wanted:
-            for record in self.session.exec(select(model).where(_among(model.id, wanted))):
+            for record in self.session.exec(select(model).where(among(model.id, wanted))):
                 self.loaded[(model, record.id)] = record
 
     def found(self, model: Any, record_id: int) -> Any:
@@ -291,7 +288,7 @@ class _LeadPlanner(_Planner):
         # Rows with no email or phone are known by their title, person and company.
         titles = {row.title for row in rows if self.keys[id(row)][0][0][0] == "described"}
         if titles:
-            query = select(Lead).where(_among(Lead.title, titles), live_lead).order_by(col(Lead.id))
+            query = select(Lead).where(among(Lead.title, titles), live_lead).order_by(col(Lead.id))
             for lead in session.exec(query):
                 described = _described_by(lead.title, lead.person_name, lead.company_name)
                 self.leads.setdefault(described, lead.id or 0)
@@ -522,7 +519,7 @@ class _DealPlanner(_Planner):
         if names:
             for contact_id, name_fold, company_id in session.exec(
                 select(Contact.id, Contact.full_name_fold, Contact.company_id)
-                .where(_among(Contact.full_name_fold, names), col(Contact.archived_at).is_(None))
+                .where(among(Contact.full_name_fold, names), col(Contact.archived_at).is_(None))
                 .order_by(col(Contact.id))
             ):
                 self.contacts.setdefault(name_fold, []).append((contact_id or 0, company_id))
@@ -531,7 +528,7 @@ class _DealPlanner(_Planner):
         if titles:
             for deal in session.exec(
                 select(Deal)
-                .where(_among(Deal.title, titles), col(Deal.archived_at).is_(None))
+                .where(among(Deal.title, titles), col(Deal.archived_at).is_(None))
                 .order_by(col(Deal.id))
             ):
                 self.deals.setdefault((fold(deal.title), deal.company_id, deal.contact_id), deal.id or 0)

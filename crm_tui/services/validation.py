@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -46,6 +47,11 @@ def parse_email(text: str | None, field: str = "email") -> str | None:
     return value
 
 
+# How a number reads: (its E.164 form, or None when it is not a possible number; why
+# phonenumbers cannot read it at all, or None when it can).
+PhoneReading = tuple[str | None, str | None]
+
+
 @lru_cache(maxsize=65536)
 def _e164(value: str, region: str) -> str | None:
     """E.164 of a number, None when it is not a possible number; raises NumberParseException
@@ -58,22 +64,34 @@ def _e164(value: str, region: str) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def parse_phone(text: str | None, region: str, field: str = "phone") -> tuple[str, str | None] | None:
+def phone_reading(value: str, region: str) -> PhoneReading:
+    """How a (trimmed) number reads, as a value that can cross to another process."""
+    try:
+        return _e164(value, region), None
+    except phonenumbers.NumberParseException as error:
+        return None, str(error)
+
+
+def parse_phone(
+    text: str | None, region: str, field: str = "phone", known: Mapping[str, PhoneReading] | None = None
+) -> tuple[str, str | None] | None:
     """(the number as typed, its E.164 form). None when empty.
 
     A number phonenumbers cannot read at all is rejected; one it reads but considers
     impossible is kept as typed without E.164, since short office extensions and foreign
-    formats are real and must not be lost.
+    formats are real and must not be lost. `known`: numbers already read (a file's, read
+    in bulk by `phone_batch`).
     """
     value = clean(text)
     if value is None:
         return None
     if not any(character.isdigit() for character in value):
         raise ValidationError(field, f"{value!r} is not a phone number")
-    try:
-        return value, _e164(value, region)
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError(field, f"{value!r} is not a phone number ({error})") from error
+    reading = known.get(value) if known else None
+    e164, problem = reading or phone_reading(value, region)
+    if problem is not None:
+        raise ValidationError(field, f"{value!r} is not a phone number ({problem})")
+    return value, e164
 
 
 def phone_search_key(text: str, region: str) -> str | None:
