@@ -12,7 +12,7 @@ import codecs
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
@@ -25,6 +25,12 @@ from crm_tui.vocabulary import DEFAULT_CSV_ENCODING, EXPORT_FORMATS, EXPORT_KIND
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from crm_tui.services.leads import LeadRow
+
+# `crm-tui leads --status`: a lead status, or every lead whatever its status.
+LEAD_STATUS_CHOICES = ("new", "working", "disqualified", "converted", "all")
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -108,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
         "today", parents=[common], help="overdue and today's calls, meetings and tasks"
     )
     today.add_argument("--json", action="store_true", help="print JSON records")
+
+    leads = commands.add_parser("leads", parents=[common], help="list leads, newest first")
+    leads.add_argument(
+        "--status",
+        choices=LEAD_STATUS_CHOICES,
+        help="only leads in this status, or all (default: the open ones, new and working)",
+    )
+    leads.add_argument("--json", action="store_true", help="print full JSON records")
     add_import_commands(commands, common)
     return parser
 
@@ -125,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "export": _export,
             "add-lead": _add_lead,
             "today": _today,
+            "leads": _leads,
             "import": run_import,
             "imports": run_imports,
             "mappings": run_mappings,
@@ -323,3 +338,51 @@ def _today(args: argparse.Namespace, target: str) -> int:
         regarding = f" — {row.regarding}" if row.regarding else ""
         print(f"{due:<12} {at:>5}  {row.kind:<7} {row.title}{regarding}")
     return EXIT_OK
+
+
+# Leads are read a page at a time, so that a large inbox streams out instead of being held.
+_LEADS_PAGE = 1000
+
+
+def _lead_pages(session: Session, statuses: tuple[str, ...] | None) -> Iterator[Sequence[LeadRow]]:
+    from crm_tui.services.leads import list_leads
+
+    offset = 0
+    while page := list_leads(session, statuses, offset=offset, limit=_LEADS_PAGE):
+        yield page
+        offset += len(page)
+
+
+def _leads(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.dates import humanize_age
+    from crm_tui.db.engine import session_scope
+    from crm_tui.db.models import EntityKind
+    from crm_tui.services.leads import OPEN_STATUSES
+    from crm_tui.services.records import records_by_id
+
+    statuses = OPEN_STATUSES if args.status is None else None if args.status == "all" else (args.status,)
+    engine = _open(target)
+    printed = False
+    with session_scope(engine) as session:
+        if args.json:
+            records = (
+                record
+                for page in _lead_pages(session, statuses)
+                for record in records_by_id(session, EntityKind.LEAD, [row.id for row in page])
+            )
+            _write_json_lines(sys.stdout, records)
+            return EXIT_OK
+        for page in _lead_pages(session, statuses):
+            for row in page:
+                title, source, age = _clip(row.title, 36), _clip(row.source, 16), humanize_age(row.created_at)
+                print(f"{row.id:>7}  {row.status:<12} {title:<36} {source:<16} {age:>4}")
+            printed = True
+    if not printed:
+        which = "open " if args.status is None else "" if args.status == "all" else f"{args.status} "
+        print(f"No {which}leads.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _clip(text: str, width: int) -> str:
+    """Text cut to its column's width; the JSON output carries it whole."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -16,6 +16,14 @@ def format_money(minor_units: int | None, currency: str = "") -> str:
     return f"{text} {currency}".strip()
 
 
+def plain_amount(minor_units: int | None) -> str:
+    """`150000` or `1500.50`: an amount as a person types it into a form (and parse_money reads)."""
+    if minor_units is None:
+        return ""
+    whole, cents = divmod(minor_units, 100)
+    return f"{whole}.{cents:02d}" if cents else str(whole)
+
+
 def format_amounts(amounts: dict[str, int], separator: str = " + ") -> str:
     """Sums in several currencies, largest first: `1 250 000 RUB + 4 800 USD`; `0` when none."""
     ordered = sorted(amounts.items(), key=lambda item: -item[1])

@@ -197,8 +197,9 @@ class LeadBase(SQLModel):
 
 
 class Lead(LeadBase, table=True):
-    # Covers the inbox: its count (status, not archived) and its newest-first page.
-    __table_args__ = (Index("ix_lead_status_live", "status", "archived_at", "created_at"),)
+    # Covers the inbox: its tabs' counts (status, not archived, due or scheduled) and their
+    # newest-first pages.
+    __table_args__ = (Index("ix_lead_inbox", "status", "archived_at", "created_at", "next_contact_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(default=LeadStatus.NEW.value)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
-from crm_tui.db.models import EntityKind, Event
+from crm_tui.db.models import EntityKind, Event, Lead
 from crm_tui.errors import ValidationError
 from crm_tui.money import format_money
 
@@ -107,14 +107,22 @@ def timeline(session: Session, subject: Subject, limit: int = 200) -> list[Event
     """Events of a record, newest first.
 
     A contact's or company's timeline also holds what happened to its deals, leads and
-    activities (events carry the contact and company they involve).
+    activities (events carry the contact and company they involve), and everything that
+    happened to a lead linked to it, including what was written before the link: a lead's
+    early events carry no contact, and the log is append-only, so they are found through the
+    lead instead of being rewritten.
     """
     own = (col(Event.entity_kind) == subject.kind.value) & (col(Event.entity_id) == subject.id)
     condition: ColumnElement[bool] = own
-    if subject.kind is EntityKind.CONTACT:
-        condition = or_(own, col(Event.contact_id) == subject.id)
-    elif subject.kind is EntityKind.COMPANY:
-        condition = or_(own, col(Event.company_id) == subject.id)
+    if subject.kind in (EntityKind.CONTACT, EntityKind.COMPANY):
+        contact = subject.kind is EntityKind.CONTACT
+        involved = col(Event.contact_id if contact else Event.company_id) == subject.id
+        lead_link = Lead.contact_id if contact else Lead.company_id
+        linked_leads = select(Lead.id).where(col(lead_link) == subject.id)
+        of_linked_lead = and_(
+            col(Event.entity_kind) == EntityKind.LEAD.value, col(Event.entity_id).in_(linked_leads)
+        )
+        condition = or_(own, involved, of_linked_lead)
     statement = (
         select(Event).where(condition).order_by(col(Event.at).desc(), col(Event.id).desc()).limit(limit)
     )

@@ -59,10 +59,14 @@ async def test_each_mode_lists_its_real_records(app: CrmApp) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         inbox = table_texts(app)
-        # New and working leads wait in the inbox; the disqualified one does not.
-        assert len(inbox) == 2
-        assert any("Ольга Смирнова" in row for row in inbox)
-        assert not any("prize" in row for row in inbox)
+        # The inbox opens on its New tab; the working lead is one tab on, the disqualified
+        # one is in neither.
+        assert len(inbox) == 1 and "Ольга Смирнова" in inbox[0]
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        working = table_texts(app)
+        assert len(working) == 1 and "Tom Baker" in working[0]
+        assert not any("prize" in row for row in inbox + working)
 
         await pilot.press("2")
         await settle(pilot)

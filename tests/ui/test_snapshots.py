@@ -57,6 +57,15 @@ def test_add_lead_form(snap_compare, app: CrmApp) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=pressing("a"))
 
 
+def test_inbox_with_the_preview_beside_the_list(snap_compare, app: CrmApp) -> None:
+    # Wide enough for the lead's preview to sit beside the list.
+    assert snap_compare(app, terminal_size=(120, 30), run_before=pressing())
+
+
+def test_lead_conversion_dialog(snap_compare, app: CrmApp) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=pressing("c"))
+
+
 def test_help(snap_compare, app: CrmApp) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=pressing("question_mark"))
 

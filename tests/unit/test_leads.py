@@ -261,3 +261,90 @@ def test_list_leads_shows_open_ones_newest_first(session: Session, clock) -> Non
     assert leads.count_leads(session, statuses=None) == 3
     assert [row.id for row in leads.list_leads(session, statuses=["disqualified"])] == [thrown.id]
     assert [row.id for row in leads.list_leads(session, offset=1, limit=1)] == [oldest.id]
+
+
+# --- inbox tabs -----------------------------------------------------------------------------
+
+
+def _inbox(session: Session, clock) -> dict[str, Lead]:
+    """A lead in every corner of the inbox; today is 2026-11-20 (the frozen clock)."""
+    made: dict[str, Lead] = {}
+    for day, name, fields in (
+        (10, "new", {"source": "Website"}),
+        (11, "new_due", {"next_contact": "2026-11-20", "source": "Referral"}),
+        (12, "new_later", {"next_contact": "2026-11-21", "source": "Website"}),
+        (13, "working", {"next_contact": "2026-11-19", "source": "Website"}),
+        (14, "working_later", {"next_contact": "2026-12-01"}),
+        (15, "thrown", {"next_contact": "2026-12-01", "source": "Website"}),
+        (16, "converted", {}),
+        (17, "archived", {}),
+    ):
+        clock(f"2026-11-{day}T09:00:00+00:00")
+        made[name] = _lead(session, name=name, **fields)
+    clock("2026-11-20T09:00:00+00:00")
+    for name in ("working", "working_later"):
+        leads.set_status(session, made[name].id, LeadStatus.WORKING)
+    leads.set_status(session, made["thrown"].id, LeadStatus.DISQUALIFIED, "spam")
+    leads.set_status(session, made["converted"].id, LeadStatus.CONVERTED)
+    leads.archive_lead(session, made["archived"].id)
+    session.flush()
+    return made
+
+
+def _names(rows: list[leads.LeadRow]) -> list[str]:
+    return [row.person_name for row in rows]
+
+
+def test_each_tab_holds_its_leads_newest_first(session: Session, clock) -> None:
+    _inbox(session, clock)
+    expected = {
+        leads.InboxTab.NEW: ["new_due", "new"],
+        leads.InboxTab.WORKING: ["working"],
+        leads.InboxTab.SCHEDULED: ["working_later", "new_later"],
+        leads.InboxTab.DISQUALIFIED: ["thrown"],
+        leads.InboxTab.CONVERTED: ["converted"],
+        leads.InboxTab.ALL: [
+            "converted",
+            "thrown",
+            "working_later",
+            "working",
+            "new_later",
+            "new_due",
+            "new",
+        ],
+    }
+    for tab, names in expected.items():
+        assert _names(leads.list_leads_in(session, tab)) == names, tab
+        assert leads.count_leads_in(session, tab) == len(names), tab
+    assert leads.tab_counts(session) == {tab: len(names) for tab, names in expected.items()}
+
+
+def test_a_scheduled_lead_comes_back_on_its_day(session: Session, clock) -> None:
+    _inbox(session, clock)
+    clock("2026-11-21T09:00:00+00:00")
+    assert _names(leads.list_leads_in(session, leads.InboxTab.NEW)) == ["new_later", "new_due", "new"]
+    assert _names(leads.list_leads_in(session, leads.InboxTab.SCHEDULED)) == ["working_later"]
+    counts = leads.tab_counts(session)
+    assert (counts[leads.InboxTab.NEW], counts[leads.InboxTab.SCHEDULED]) == (3, 1)
+
+
+def test_tabs_page_filter_by_source_and_sort_oldest_first(session: Session, clock) -> None:
+    _inbox(session, clock)
+    all_tab = leads.InboxTab.ALL
+    assert _names(leads.list_leads_in(session, all_tab, offset=2, limit=2)) == ["working_later", "working"]
+    assert _names(leads.list_leads_in(session, all_tab, limit=3, oldest_first=True)) == [
+        "new",
+        "new_due",
+        "new_later",
+    ]
+    assert _names(leads.list_leads_in(session, all_tab, source="Website")) == [
+        "thrown",
+        "working",
+        "new_later",
+        "new",
+    ]
+    assert leads.count_leads_in(session, leads.InboxTab.NEW, source="Website") == 1
+    counts = leads.tab_counts(session, source="Website")
+    assert counts[leads.InboxTab.ALL] == 4
+    assert (counts[leads.InboxTab.NEW], counts[leads.InboxTab.SCHEDULED]) == (1, 1)
+    assert leads.tab_counts(session, source="Nowhere") == dict.fromkeys(leads.InboxTab, 0)

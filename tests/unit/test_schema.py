@@ -335,11 +335,11 @@ def test_the_inbox_count_reads_its_index_alone(tmp_path: Path) -> None:
         with engine.connect() as connection:
             plan = connection.execute(
                 text(
-                    "EXPLAIN QUERY PLAN SELECT count(*) FROM lead "
-                    "WHERE archived_at IS NULL AND status IN ('new', 'working')"
+                    "EXPLAIN QUERY PLAN SELECT count(*) FROM lead WHERE archived_at IS NULL "
+                    "AND status = 'new' AND (next_contact_on IS NULL OR next_contact_on <= '2026-11-20')"
                 )
             ).all()
-        assert "COVERING INDEX ix_lead_status_live" in " ".join(str(row[3]) for row in plan)
+        assert "COVERING INDEX ix_lead_inbox" in " ".join(str(row[3]) for row in plan)
     finally:
         engine.dispose()
 

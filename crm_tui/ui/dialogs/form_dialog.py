@@ -39,6 +39,9 @@ class FormDialog(ModalScreen[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
+        # ↑/↓ go from field to field, as in a spreadsheet (a notes box keeps them for its lines).
+        Binding("down", "app.focus_next", "Next field", show=False),
+        Binding("up", "app.focus_previous", "Previous field", show=False),
     ]
 
     def __init__(
@@ -46,14 +49,16 @@ class FormDialog(ModalScreen[Any]):
         title: str,
         fields: list[FormField],
         submit: Callable[[Any, dict[str, str]], Any],
+        dense: bool = False,
     ) -> None:
         super().__init__()
         self.form_title = title
         self.fields = fields
         self.submit = submit
+        self.dense = dense  # one line per field, no gaps: long forms fit a 24-line terminal
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form", classes="dialog"):
+        with Vertical(id="form", classes="dialog dense" if self.dense else "dialog"):
             yield Label(self.form_title, classes="dialog-title")
             with VerticalScroll(id="form-fields"):
                 for field in self.fields:

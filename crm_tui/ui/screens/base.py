@@ -79,8 +79,12 @@ class ListScreen(ModeScreen):
         if self.is_mounted and self.table.is_mounted and not self.table.reloading:
             self.table.reload()
 
+    def list_title(self, total: int) -> str:
+        return f"{self.TITLE} · {total:,}"
+
     def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
-        self.query_one("#list-title", Label).update(f"{self.TITLE} · {event.total:,}")
+        # (Textual also calls a subclass's own handler of this message: no super() there.)
+        self.query_one("#list-title", Label).update(self.list_title(event.total))
         empty = event.total == 0
         self.query_one("#empty", EmptyState).set_class(empty, "visible")
         self.table.display = not empty

@@ -1,7 +1,9 @@
-"""`?`: every key of the app and of the screen below, and where the data lives."""
+"""`?`: every key of the app and of the screen below, where the data lives, and the dates
+one can type."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import ClassVar
 
 from rich.table import Table
@@ -14,11 +16,22 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 from crm_tui.db.backup import backups_dir
+from crm_tui.natural_dates import ACCEPTED_FORMS
 from crm_tui.paths import sqlite_file
+
+_PRINTED_KEYS = {"question_mark": "?", "slash": "/", "escape": "esc"}
 
 
 def _key_name(key: str) -> str:
-    return {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter"}.get(key, key)
+    """A key as it is printed on the keyboard: Textual names `]` right_square_bracket."""
+    if key in _PRINTED_KEYS:
+        return _PRINTED_KEYS[key]
+    if "_" in key:
+        try:
+            return unicodedata.lookup(key.replace("_", " "))
+        except KeyError:
+            pass
+    return key
 
 
 def _binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
@@ -67,6 +80,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(self._keys_table())
                 yield Static(self._where_table())
+                yield Static(self._dates_table())
             yield Label("esc closes", classes="dim")
 
     def _keys_table(self) -> Table:
@@ -97,6 +111,16 @@ class HelpScreen(ModalScreen[None]):
         file = sqlite_file(self.database)
         if file is not None:
             table.add_row("Backups", str(backups_dir(file)))
+        return table
+
+    def _dates_table(self) -> Table:
+        table = Table(box=None, padding=(0, 2), show_header=False)
+        table.add_column(style="bold", no_wrap=True)
+        # The meanings wrap in the narrow dialog; the examples are kept whole to be copied.
+        table.add_column(overflow="fold")
+        table.add_row(Text("Dates you can type", style="underline"), "")
+        for example, meaning in ACCEPTED_FORMS:
+            table.add_row(example, meaning)
         return table
 
     def action_close(self) -> None:

@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets._data_table import SegmentLines
@@ -193,6 +194,21 @@ class RecordTable(DataTable[Any], Generic[Row]):
         return cell if isinstance(cell, PlainCell) else None
 
     @property
+    def records(self) -> list[Row]:
+        """The records loaded so far, in list order."""
+        return self._records
+
+    def redraw_row(self, record_id: int) -> None:
+        """Draw a record's cells again (what they show changed, the record did not)."""
+        key = str(record_id)
+        if key not in self.rows:
+            return
+        record = next(record for record in self._records if self._row_id(record) == record_id)
+        row_index = self.get_row_index(key)
+        for column_index, cell in enumerate(self._cells_of(record)):
+            self.update_cell_at(Coordinate(row_index, column_index), cell)
+
+    @property
     def loaded(self) -> int:
         return self.row_count
 
@@ -212,7 +228,7 @@ class RecordTable(DataTable[Any], Generic[Row]):
         self.app.call_from_thread(self._show, total, rows, replace)
 
     def _show(self, total: int, rows: Sequence[Row], replace: bool) -> None:
-        selected = self.selected_id
+        selected, position = self.selected_id, self.cursor_row
         if replace:
             self.reloading = False
             self.clear()
@@ -226,6 +242,10 @@ class RecordTable(DataTable[Any], Generic[Row]):
         self._loading_more = False
         if replace and selected is not None and str(selected) in self.rows:
             self.move_cursor(row=self.get_row_index(str(selected)))
+        elif replace and self.row_count:
+            # The record left the list (a lead converted out of the inbox): the cursor stays
+            # where it was, which is now on the next record.
+            self.move_cursor(row=min(position, self.row_count - 1))
         self.post_message(self.Loaded(self, total))
 
     @property
