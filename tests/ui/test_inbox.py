@@ -193,6 +193,9 @@ async def test_schedule_tomorrow_creates_the_activity_on_today(
         assert not any("Ольга Смирнова" in row for row in listed(app))
         tabs = shown_text(app.screen.query_one("#inbox-tabs", Label))
         assert "Scheduled 1" in tabs
+        await pilot.press("4")  # and it is on the Today list, for tomorrow
+        await settle(pilot)
+        assert any("call back about price" in row and "tomorrow" in row for row in listed(app))
     scheduled = lead(engine, sample_ids["lead_new"])
     assert (scheduled.next_contact_on, scheduled.next_contact_goal) == (
         date(2026, 11, 21),

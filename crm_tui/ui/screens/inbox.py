@@ -9,7 +9,6 @@ then on the next lead, so the hands stay on the keys. `u` takes the last decisio
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
@@ -50,18 +49,6 @@ TABS = list(TAB_LABELS)
 PREVIEW_BESIDE_FROM = 110
 MARK = "●"
 MATCH_MARK = "≈"
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    """A lead of the list, with what it matches (a contact or another open lead)."""
-
-    lead: leads.LeadRow
-    match: LeadMatch | None
-
-    @property
-    def id(self) -> int:
-        return self.lead.id
 
 
 class InboxScreen(ListScreen):
@@ -128,21 +115,16 @@ class InboxScreen(ListScreen):
             Column("Value", 12),
         ]
 
-    def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[InboxRow]:
-        from crm_tui.services.lead_matches import matches_for
-
-        rows = leads.list_leads_in(
+    def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[leads.LeadRow]:
+        return leads.list_leads_in(
             session, self.tab, offset=offset, limit=limit, oldest_first=self.oldest_first, source=self.source
         )
-        found = matches_for(session, [row.id for row in rows])
-        return [InboxRow(row, found.get(row.id)) for row in rows]
 
     def count(self, session: Any) -> int:
         return leads.count_leads_in(session, self.tab, source=self.source)
 
-    def cells(self, row: InboxRow) -> Sequence[str | Text]:
-        lead = row.lead
-        mark = MARK if lead.id in self.marked else (MATCH_MARK if row.match else "")
+    def cells(self, lead: leads.LeadRow) -> Sequence[str | Text]:
+        mark = MARK if lead.id in self.marked else (MATCH_MARK if lead.id in self.matches else "")
         return [
             Text(mark, style="bold magenta" if lead.id in self.marked else "yellow"),
             Text(lead.person_name or lead.title, style="bold"),
@@ -178,9 +160,10 @@ class InboxScreen(ListScreen):
 
     def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
         # ListScreen's handler runs too (Textual calls each class's own): it shows the title.
-        # After the list is on the screen: the counts and the preview are read meanwhile by
-        # workers that would otherwise hold up the list's first paint.
+        # After the list is on the screen: the counts, the duplicates' markers and the preview
+        # are read meanwhile by workers that would otherwise hold up the list's first paint.
         self.call_after_refresh(self._load_counts)
+        self.call_after_refresh(self._load_matches, [row.id for row in self.table.records])
         if event.total == 0:
             self._show_preview(None, None)
         else:
@@ -197,9 +180,26 @@ class InboxScreen(ListScreen):
         self.counts = counts
         self.query_one("#inbox-tabs", Label).update(self._tabs_text())
 
+    @work(thread=True, group="inbox-matches", exit_on_error=False)
+    def _load_matches(self, lead_ids: list[int]) -> None:
+        from crm_tui.services.lead_matches import matches_for
+
+        found = run_in_session(self, lambda session: matches_for(session, lead_ids))
+        self.app.call_from_thread(self._show_matches, lead_ids, found)
+
+    def _show_matches(self, lead_ids: list[int], found: dict[int, LeadMatch]) -> None:
+        changed = {lead_id for lead_id in lead_ids if (lead_id in found) != (lead_id in self.matches)}
+        for lead_id in lead_ids:
+            self.matches.pop(lead_id, None)
+        self.matches.update(found)
+        for lead_id in changed:
+            self.table.redraw_row(lead_id)
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None:
-            self._want_preview(int(event.row_key.value))
+            # After the refresh: the highlight of a list that just arrived would otherwise
+            # start reading the preview before the list is on the screen.
+            self.call_after_refresh(self._want_preview, int(event.row_key.value))
 
     def _want_preview(self, lead_id: int | None) -> None:
         if lead_id is not None and lead_id not in (self.preview_id, self.preview_wanted):
@@ -411,7 +411,7 @@ class InboxScreen(ListScreen):
         from crm_tui.services.lead_matches import link_to_contact, merge_lead
 
         lead_id = self.table.selected_id
-        match = self.matches_of(lead_id)
+        match = self.matches.get(lead_id) if lead_id is not None else None
         if lead_id is None or match is None:
             self.notify("This lead matches no contact and no other lead.", severity="warning")
             return
@@ -425,12 +425,6 @@ class InboxScreen(ListScreen):
                 lambda session: _no_undo(merge_lead(session, lead_id, match.id)),
                 f"Merged into lead {match.id} {match.name}",
             )
-
-    def matches_of(self, lead_id: int | None) -> LeadMatch | None:
-        for row in self.table.records:
-            if row.id == lead_id:
-                return row.match  # type: ignore[no-any-return]
-        return None
 
     def action_undo(self) -> None:
         from crm_tui.services.lead_triage import undo_triage

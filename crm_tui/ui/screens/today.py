@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -21,9 +22,9 @@ KIND_ICONS = {"call": "☎ call", "meeting": "◷ meet", "email": "✉ email", "
 
 class TodayScreen(ListScreen):
     MODE = "today"
-    TITLE = "Today: overdue and due"
+    TITLE = "Today: overdue, due today and tomorrow"
     KIND: ClassVar[EntityKind] = EntityKind.ACTIVITY
-    EMPTY_MESSAGE = "Nothing overdue, nothing due today. Press [b]a[/b] to plan a call or a task."
+    EMPTY_MESSAGE = "Nothing overdue, nothing due today or tomorrow. Press [b]a[/b] to plan a call or a task."
     BINDINGS: ClassVar[list[BindingType]] = [Binding("d", "done", "Done")]
 
     def columns(self) -> Sequence[Column]:
@@ -36,10 +37,10 @@ class TodayScreen(ListScreen):
         ]
 
     def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[activities.AgendaRow]:
-        return activities.agenda(session, offset=offset, limit=limit)
+        return activities.agenda(session, until=_tomorrow(), offset=offset, limit=limit)
 
     def count(self, session: Any) -> int:
-        return activities.count_agenda(session)
+        return activities.count_agenda(session, until=_tomorrow())
 
     def cells(self, row: activities.AgendaRow) -> Sequence[str | Text]:
         overdue = row.due_on is not None and row.due_on < today()
@@ -74,3 +75,8 @@ class TodayScreen(ListScreen):
         if result is not None:
             self.notify("Done. It is on the record's timeline.")
             self.table.reload()
+
+
+def _tomorrow() -> date:
+    # Tomorrow is in sight too: a call scheduled from the inbox for tomorrow shows at once.
+    return today() + timedelta(days=1)
