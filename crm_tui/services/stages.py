@@ -43,3 +43,33 @@ def stage_by_name(session: Session, name: str) -> Stage:
 
 def lead_sources(session: Session) -> list[str]:
     return list(session.exec(select(LeadSource.name).order_by(col(LeadSource.position))))
+
+
+def set_lead_sources(session: Session, names: list[str]) -> list[str]:
+    """Make the source pick list exactly `names`, in that order. A source left out leaves the
+    list only: the leads that came from it keep saying so (a lead's source is its own text)."""
+    wanted: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        cleaned = " ".join(name.split())
+        if not cleaned:
+            continue
+        if fold(cleaned) in seen:
+            raise ValidationError("sources", f"{cleaned!r} is in the list twice")
+        seen.add(fold(cleaned))
+        wanted.append(cleaned)
+    if not wanted:
+        raise ValidationError("sources", "keep at least one source")
+    existing = {fold(source.name): source for source in session.exec(select(LeadSource))}
+    for source in existing.values():
+        if fold(source.name) not in seen:
+            session.delete(source)
+    session.flush()  # a renamed source's new name may be a deleted one's old name
+    for position, name in enumerate(wanted):
+        kept = existing.get(fold(name))
+        if kept is None:
+            session.add(LeadSource(name=name, position=position))
+        else:
+            kept.name, kept.position = name, position
+    session.flush()
+    return wanted

@@ -120,6 +120,29 @@ class CrmApp(App[None]):
 
         self.push_screen(export_dialog(kind), exported)
 
+    @work(thread=True, group="lead-sources", exit_on_error=False)
+    def action_lead_sources(self) -> None:
+        """Edit the lead-source pick list: one source per line, in the order shown."""
+        from crm_tui.services.stages import lead_sources, set_lead_sources
+        from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
+
+        current = run_in_session(self, lead_sources)
+
+        def save(session: object, values: dict[str, str]) -> object:
+            return set_lead_sources(session, values["sources"].splitlines())  # type: ignore[arg-type]
+
+        dialog = FormDialog(
+            "Lead sources: one per line, in order",
+            [FormField("sources", "Sources", "\n".join(current), multiline=True)],
+            save,
+        )
+
+        def saved(result: object) -> None:
+            if result is not None:
+                self.notify("Lead sources saved. Leads keep the source they came with.")
+
+        self.call_from_thread(self.push_screen, dialog, saved)
+
     def action_import(self) -> None:
         from crm_tui.ui.screens.import_screen import ImportScreen
 

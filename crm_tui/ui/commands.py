@@ -47,6 +47,11 @@ class CrmCommands(Provider):
             ),
             ("Search", "Find contacts, companies, leads and deals (key /)", app.action_search),
             (
+                "Edit lead sources",
+                "The pick list of where leads come from (Website, Referral…)",
+                app.action_lead_sources,
+            ),
+            (
                 "Import a file",
                 "Contacts from vCard or CSV, or leads from a JSON file (key i)",
                 app.action_import,

@@ -283,3 +283,37 @@ async def test_working_and_notes_from_the_inbox(
             )
         )
         assert [event.text for event in notes] == ["Asked for a price list"]
+
+
+async def test_lead_sources_are_edited_from_the_palette_and_filter_the_inbox(
+    app: CrmApp, engine: Engine, sample_ids: dict[str, int]
+) -> None:
+    from textual.widgets import TextArea
+
+    from crm_tui.services.stages import lead_sources
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_lead_sources()
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        box = app.screen.query_one("#field-sources", TextArea)
+        assert box.text.splitlines()[0] == "Website"
+        box.text = "Website\nExhibition 2026\nReferral"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        # f: the inbox shows one source's leads.
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, PickDialog)
+        await type_text(pilot, "refer")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert listed(app) == []  # the New tab holds no referral lead
+        await pilot.press("right_square_bracket")  # Working: Tom Baker came by referral
+        await settle(pilot)
+        assert len(listed(app)) == 1 and "Tom Baker" in listed(app)[0]
+        assert "source: Referral" in shown_text(app.screen.query_one("#inbox-tabs", Label))
+    with session_scope(engine) as session:
+        assert lead_sources(session) == ["Website", "Exhibition 2026", "Referral"]

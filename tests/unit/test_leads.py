@@ -348,3 +348,24 @@ def test_tabs_page_filter_by_source_and_sort_oldest_first(session: Session, cloc
     assert counts[leads.InboxTab.ALL] == 4
     assert (counts[leads.InboxTab.NEW], counts[leads.InboxTab.SCHEDULED]) == (1, 1)
     assert leads.tab_counts(session, source="Nowhere") == dict.fromkeys(leads.InboxTab, 0)
+
+
+def test_lead_sources_are_edited_as_a_list(session: Session) -> None:
+    from crm_tui.db.schema import DEFAULT_LEAD_SOURCES
+    from crm_tui.errors import ValidationError
+    from crm_tui.services.stages import lead_sources, set_lead_sources
+
+    kept = leads.create_lead(session, leads.lead_from_fields({"name": "Ann", "source": "Referral"}))
+    assert set_lead_sources(session, ["  Trade  fair ", "website", "", "Cold list"]) == [
+        "Trade fair",
+        "website",
+        "Cold list",
+    ]
+    assert lead_sources(session) == ["Trade fair", "website", "Cold list"]  # renamed by case too
+    # A source taken off the list stays on the leads that came from it.
+    assert leads.get_lead(session, kept.id or 0).source == "Referral"
+    for wrong, message in ((["A", "a"], "twice"), (["", " "], "at least one")):
+        with pytest.raises(ValidationError, match=message):
+            set_lead_sources(session, wrong)
+    assert lead_sources(session) == ["Trade fair", "website", "Cold list"]
+    assert "Website" in DEFAULT_LEAD_SOURCES
