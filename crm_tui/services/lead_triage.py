@@ -182,43 +182,38 @@ def undo_triage(session: Session, undo: TriageUndo) -> str:
             continue
         session.delete(activity)
 
-    for deal_id in undo.deal_ids:
-        deal = session.get(Deal, deal_id)
-        if deal is not None:
-            if why := _still_used(session, EntityKind.DEAL, deal_id, undo.last_event_id):
-                notes.append(f"kept deal {deal.title} (it has {why} since)")
-            else:
-                session.delete(deal)
-                session.flush()
-                search.reindex(session, EntityKind.DEAL, [deal_id])
-
+    _remove_created(session, Deal, EntityKind.DEAL, undo.deal_ids, undo, notes)
     _take_back_contact_details(session, undo)
     for contact_id, (company_before, company_given) in undo.contact_companies.items():
         contact = session.get(Contact, contact_id)
         if contact is not None and contact.company_id == company_given:
             contacts.update_contact(session, contact_id, {"company_id": company_before})
 
-    for contact_id in undo.contact_ids:
-        contact = session.get(Contact, contact_id)
-        if contact is not None:
-            if why := _still_used(session, EntityKind.CONTACT, contact_id, undo.last_event_id):
-                notes.append(f"kept contact {contact.full_name} (it has {why} since)")
-            else:
-                session.delete(contact)
-                session.flush()
-                search.reindex(session, EntityKind.CONTACT, [contact_id])
-
-    for company_id in undo.company_ids:
-        company = session.get(Company, company_id)
-        if company is not None:
-            if why := _still_used(session, EntityKind.COMPANY, company_id, undo.last_event_id):
-                notes.append(f"kept company {company.name} (it has {why} since)")
-            else:
-                session.delete(company)
-                session.flush()
-                search.reindex(session, EntityKind.COMPANY, [company_id])
+    _remove_created(session, Contact, EntityKind.CONTACT, undo.contact_ids, undo, notes)
+    _remove_created(session, Company, EntityKind.COMPANY, undo.company_ids, undo, notes)
     session.flush()
     return "; ".join([f"Undone: {undo.label}", *notes])
+
+
+_NAME_FIELD = {EntityKind.DEAL: "title", EntityKind.CONTACT: "full_name", EntityKind.COMPANY: "name"}
+
+
+def _remove_created(
+    session: Session, model: Any, kind: EntityKind, ids: list[int], undo: TriageUndo, notes: list[str]
+) -> None:
+    """Delete the records a decision created, unless they have been used since (then they
+    stay, and the note says why)."""
+    for record_id in ids:
+        record = session.get(model, record_id)
+        if record is None:
+            continue
+        name = getattr(record, _NAME_FIELD[kind])
+        if why := _still_used(session, kind, record_id, undo.last_event_id):
+            notes.append(f"kept {kind.value} {name} (it has {why} since)")
+        else:
+            session.delete(record)
+            session.flush()
+            search.reindex(session, kind, [record_id])
 
 
 def _restore_lead(session: Session, lead: Lead, state: LeadState, label: str) -> None:
