@@ -39,7 +39,7 @@ from crm_tui.services import activities, companies, contacts, deals, leads, sear
 from crm_tui.services.events import EventKind, Subject, add_note, apply_changes, record_event
 from crm_tui.services.lead_matches import matches_for
 from crm_tui.services.settings import phone_region
-from crm_tui.services.stages import first_open_stage
+from crm_tui.services.stages import first_open_stage, open_stages
 from crm_tui.services.validation import clean, fold, parse_email, parse_money, parse_phone, split_full_name
 
 DISQUALIFY_REASONS = ["No budget", "No need", "Competitor", "Spam", "Duplicate", "Other"]
@@ -648,3 +648,29 @@ def _add_missing_details(session: Session, contact: Contact, checked: _Checked, 
 
 def _digits(value: str) -> str:
     return "".join(filter(str.isdigit, value))
+
+
+@dataclass(frozen=True)
+class ConversionForm:
+    """What the form starts with: the service's defaults and the names behind their ids."""
+
+    request: ConversionRequest
+    lead_title: str
+    contact_name: str
+    company_name: str
+    stage_name: str
+
+
+def conversion_form(session: Session, lead_id: int) -> ConversionForm:
+    """What the conversion dialog shows for a lead."""
+    request = conversion_defaults(session, lead_id)
+    contact = session.get(Contact, request.contact_id) if request.contact_id else None
+    company = session.get(Company, request.company_id) if request.company_id else None
+    stages = open_stages(session)
+    return ConversionForm(
+        request=request,
+        lead_title=leads.get_lead(session, lead_id).title,
+        contact_name=contact.full_name if contact is not None else "",
+        company_name=company.name if company is not None else request.company_name,
+        stage_name=stages[0].name if stages else "",
+    )

@@ -8,52 +8,21 @@ named, and nothing is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
 from crm_tui.errors import ValidationError
+from crm_tui.services.lead_triage import ConversionForm
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 
 NEW_CONTACT = "new"
 
 
-@dataclass(frozen=True)
-class ConversionForm:
-    """What the form starts with: the service's defaults and the names behind their ids."""
-
-    request: Any  # lead_triage.ConversionRequest
-    lead_title: str
-    contact_name: str
-    company_name: str
-    stage_name: str
-
-
-def conversion_form(session: Session, lead_id: int) -> ConversionForm:
-    """Read (in a worker) what the dialog shows for a lead."""
-    from crm_tui.db.models import Company, Contact
-    from crm_tui.services import stages
-    from crm_tui.services.lead_triage import conversion_defaults
-    from crm_tui.services.leads import get_lead
-
-    request = conversion_defaults(session, lead_id)
-    contact = session.get(Contact, request.contact_id) if request.contact_id else None
-    company = session.get(Company, request.company_id) if request.company_id else None
-    open_stages = stages.open_stages(session)
-    return ConversionForm(
-        request=request,
-        lead_title=get_lead(session, lead_id).title,
-        contact_name=contact.full_name if contact is not None else "",
-        company_name=company.name if company is not None else request.company_name,
-        stage_name=open_stages[0].name if open_stages else "",
-    )
-
-
 class ConvertDialog(FormDialog):
     """Returns the lead_triage.Conversion, or None when cancelled."""
 
-    def __init__(self, form: ConversionForm) -> None:
+    def __init__(self, form: ConversionForm) -> None:  # read by lead_triage.conversion_form
         request = form.request
         contact = f"#{request.contact_id} {form.contact_name}" if request.contact_id else NEW_CONTACT
         fields = [

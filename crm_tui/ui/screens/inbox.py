@@ -389,7 +389,8 @@ class InboxScreen(ListScreen):
         self.app.push_screen(dialog, self._after_dialog(f"{what} scheduled (on Today, 4)"))
 
     def action_convert(self) -> None:
-        from crm_tui.ui.dialogs.convert_dialog import ConvertDialog, conversion_form
+        from crm_tui.services.lead_triage import conversion_form
+        from crm_tui.ui.dialogs.convert_dialog import ConvertDialog
 
         lead_id = self.table.selected_id
         if lead_id is None:
