@@ -40,7 +40,15 @@ from crm_tui.services.events import EventKind, Subject, add_note, apply_changes,
 from crm_tui.services.lead_matches import matches_for
 from crm_tui.services.settings import phone_region
 from crm_tui.services.stages import first_open_stage, open_stages
-from crm_tui.services.validation import clean, fold, parse_email, parse_money, parse_phone, split_full_name
+from crm_tui.services.validation import (
+    clean,
+    digits_of,
+    fold,
+    parse_email,
+    parse_money,
+    parse_phone,
+    split_full_name,
+)
 
 DISQUALIFY_REASONS = ["No budget", "No need", "Competitor", "Spam", "Duplicate", "Other"]
 
@@ -640,14 +648,10 @@ def _add_missing_details(session: Session, contact: Contact, checked: _Checked, 
         undo.email_ids += [row.id for row in added if row.id is not None]
     if checked.phone:
         value, e164 = checked.phone
-        known = {row.e164 or _digits(row.value) for row in contacts.phones_of(session, contact.id)}
-        if (e164 or _digits(value)) not in known:
+        known = {row.e164 or digits_of(row.value) for row in contacts.phones_of(session, contact.id)}
+        if (e164 or digits_of(value)) not in known:
             added_phones = contacts.add_phones(session, contact.id, [contacts.PhoneIn(value=value)])
             undo.phone_ids += [row.id for row in added_phones if row.id is not None]
-
-
-def _digits(value: str) -> str:
-    return "".join(filter(str.isdigit, value))
 
 
 @dataclass(frozen=True)

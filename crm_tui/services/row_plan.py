@@ -35,7 +35,7 @@ from crm_tui.services.import_plan import (
 from crm_tui.services.key_lookup import among
 from crm_tui.services.phone_batch import PhoneBatch
 from crm_tui.services.settings import phone_region
-from crm_tui.services.validation import fold, phone_search_key
+from crm_tui.services.validation import digits_of, fold, phone_search_key
 
 RowRecord = ImportedLead | ImportedCompany | ImportedDeal
 T = TypeVar("T")
@@ -380,8 +380,8 @@ def lead_changes(lead: Lead, row: ImportedLead, resolved: dict[str, Any]) -> lis
     known = {fold(value) for value in _lead_values(lead, "email")}
     if any(fold(email.value) not in known for email in row.emails):
         changes.append("email")
-    known_digits = {_digits(value) for value in _lead_values(lead, "phone")}
-    if any(_digits(phone.value) not in known_digits for phone in row.phones):
+    known_digits = {digits_of(value) for value in _lead_values(lead, "phone")}
+    if any(digits_of(phone.value) not in known_digits for phone in row.phones):
         changes.append("phone")
     return changes
 
@@ -402,10 +402,6 @@ def lead_fields(row: ImportedLead, resolved: dict[str, Any]) -> dict[str, Any]:
 def _lead_values(lead: Lead, kind: str) -> list[str]:
     first = lead.email if kind == "email" else lead.phone
     return ([first] if first else []) + [item["value"] for item in lead.extra.get(f"{kind}s", [])]
-
-
-def _digits(value: str) -> str:
-    return "".join(character for character in value if character.isdigit())
 
 
 class _Sources:

@@ -31,12 +31,9 @@ from crm_tui.db.models import (
 )
 from crm_tui.services.search_core import find, rowid_for, search_fold
 from crm_tui.services.summaries import RecordSummary
+from crm_tui.services.validation import digits_of
 
 _CHUNK = 500
-
-
-def _digits(value: str | None) -> str:
-    return "".join(filter(str.isdigit, value or ""))
 
 
 def _national_number(digits: str) -> str:
@@ -49,8 +46,8 @@ def _national_number(digits: str) -> str:
 
 def _phone_terms(value: str | None, e164: str | None) -> list[str]:
     """The phone as typed plus its digit runs, so "+7 912…", "8912…" and "912…" all match."""
-    e164_digits = e164[1:] if e164 and e164[1:].isdigit() else _digits(e164)
-    terms = [value or "", _digits(value), e164_digits, _national_number(e164_digits)]
+    e164_digits = e164[1:] if e164 and e164[1:].isdigit() else digits_of(e164)
+    terms = [value or "", digits_of(value), e164_digits, _national_number(e164_digits)]
     if e164 and e164.startswith("+7"):
         terms.append("8" + e164[2:])  # Russian numbers are dialled with a leading 8 too
     return [term for term in terms if term]

@@ -94,6 +94,12 @@ def parse_phone(
     return value, e164
 
 
+def digits_of(text: str | None) -> str:
+    """Only the digits of a phone number: how two spellings of one number compare when
+    phonenumbers cannot give an E.164 form."""
+    return "".join(filter(str.isdigit, text or ""))
+
+
 def phone_search_key(text: str, region: str) -> str | None:
     """The E.164 form of a phone typed into a search box, if it reads as one."""
     try:
