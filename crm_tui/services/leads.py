@@ -99,6 +99,18 @@ def lead_from_fields(fields: dict[str, Any]) -> LeadBase:
     )
 
 
+def changes_from_form(values: dict[str, str]) -> dict[str, Any]:
+    """An edit form's text fields as lead changes for `update_lead` (which validates them):
+    blank means empty, the amount is read as money."""
+    changes: dict[str, Any] = {name: (value.strip() or None) for name, value in values.items()}
+    for required in ("title", "person_name", "company_name"):
+        if required in changes:
+            changes[required] = changes[required] or ""
+    if "value" in values:
+        changes["value"] = parse_money(values["value"], field="value") if values["value"].strip() else None
+    return changes
+
+
 def create_lead(session: Session, data: LeadBase) -> Lead:
     email = parse_email(data.email)
     phone = parse_phone(data.phone, phone_region(session))

@@ -317,3 +317,27 @@ async def test_lead_sources_are_edited_from_the_palette_and_filter_the_inbox(
         assert "source: Referral" in shown_text(app.screen.query_one("#inbox-tabs", Label))
     with session_scope(engine) as session:
         assert lead_sources(session) == ["Website", "Exhibition 2026", "Referral"]
+
+
+async def test_edit_a_lead_and_a_bad_amount_is_named(
+    app: CrmApp, engine: Engine, sample_ids: dict[str, int]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert app.screen.query_one("#field-value", Input).value == "250000"
+        app.screen.query_one("#field-company_name", Input).value = "Вектор Плюс"
+        app.screen.query_one("#field-value", Input).value = "lots"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert "not an amount" in shown_text(app.screen.query_one("#form-error"))
+        assert lead(engine, sample_ids["lead_new"]).company_name == "Вектор"  # nothing written
+        app.screen.query_one("#field-value", Input).value = "300 000"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+    edited = lead(engine, sample_ids["lead_new"])
+    assert (edited.company_name, edited.value) == ("Вектор Плюс", 300_000_00)

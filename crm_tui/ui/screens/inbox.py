@@ -207,12 +207,9 @@ class InboxScreen(ListScreen):
             self._load_preview(lead_id)
 
     @work(thread=True, group="inbox-preview", exit_on_error=False)
-    def _load_preview(self, lead_id: int | None) -> None:
+    def _load_preview(self, lead_id: int) -> None:
         from crm_tui.services.cards import load_card
         from crm_tui.services.lead_matches import matches_for
-
-        if lead_id is None:
-            return
 
         def read(session: Any) -> tuple[Card, LeadMatch | None]:
             return load_card(session, EntityKind.LEAD, lead_id), matches_for(session, [lead_id]).get(lead_id)
@@ -298,18 +295,22 @@ class InboxScreen(ListScreen):
 
     # ---------------------------------------------------------------- decisions
 
-    def _decide(self, operation: Callable[[Any], TriageUndo | None], done: str) -> None:
-        """Run a decision in a worker; then the list moves on and `u` can take it back."""
-        self._run_decision(operation, done)
-
     @work(thread=True, group="inbox-decision", exit_on_error=False)
-    def _run_decision(self, operation: Callable[[Any], TriageUndo | None], done: str) -> None:
+    def _decide(self, operation: Callable[[Any], object], done: str = "") -> None:
+        """Run a decision (or its undo) in a worker; then the list moves on, and a decision that
+        returned a TriageUndo can be taken back with `u`."""
+        from crm_tui.services.lead_triage import TriageUndo
+
         try:
-            undo = run_in_session(self, operation)
+            result = run_in_session(self, operation)
         except Exception as error:  # reported, never a traceback: nothing was written
             self.app.call_from_thread(self.notify, describe_failure(error), severity="error")
             return
-        self.app.call_from_thread(self._decided, undo, done)
+        if isinstance(result, str):  # an undo says what it took back
+            self.app.call_from_thread(self._decided, None, result)
+        else:
+            undo = result if isinstance(result, TriageUndo) else None
+            self.app.call_from_thread(self._decided, undo, done)
 
     def _decided(self, undo: TriageUndo | None, message: str) -> None:
         if undo is not None:
@@ -418,12 +419,12 @@ class InboxScreen(ListScreen):
             return
         if match.kind is EntityKind.CONTACT:
             self._decide(
-                lambda session: _no_undo(link_to_contact(session, lead_id, match.id)),
+                lambda session: link_to_contact(session, lead_id, match.id),
                 f"Linked to contact {match.name}",
             )
         else:
             self._decide(
-                lambda session: _no_undo(merge_lead(session, lead_id, match.id)),
+                lambda session: merge_lead(session, lead_id, match.id),
                 f"Merged into lead {match.id} {match.name}",
             )
 
@@ -434,16 +435,7 @@ class InboxScreen(ListScreen):
             self.notify("Nothing to undo.", severity="warning")
             return
         undo = self.undo_stack.pop()
-        self._run_undo(undo_triage, undo)
-
-    @work(thread=True, group="inbox-decision", exit_on_error=False)
-    def _run_undo(self, undo_triage: Callable[[Any, TriageUndo], str], undo: TriageUndo) -> None:
-        try:
-            message = run_in_session(self, lambda session: undo_triage(session, undo))
-        except Exception as error:
-            self.app.call_from_thread(self.notify, describe_failure(error), severity="error")
-            return
-        self.app.call_from_thread(self._decided, None, message)
+        self._decide(lambda session: undo_triage(session, undo))
 
     # ---------------------------------------------------------------- the lead itself
 
@@ -487,7 +479,7 @@ class InboxScreen(ListScreen):
             return
 
         def save(session: Any, values: dict[str, str]) -> object:
-            return leads.update_lead(session, lead_id, lead_changes(values))
+            return leads.update_lead(session, lead_id, leads.changes_from_form(values))
 
         self._read_then(
             lambda session: lead_edit_fields(leads.get_lead(session, lead_id)),
@@ -521,10 +513,6 @@ def _leads(count: int) -> str:
     return "1 lead" if count == 1 else f"{count} leads"
 
 
-def _no_undo(_result: object) -> None:
-    return None
-
-
 def _required_reason(values: dict[str, str]) -> dict[str, str]:
     from crm_tui.errors import ValidationError
 
@@ -556,14 +544,3 @@ def lead_edit_fields(lead: Any) -> list[Any]:
         FormField("value", "Expected value", value),
         FormField("notes", "Notes", lead.notes or "", multiline=True),
     ]
-
-
-def lead_changes(values: dict[str, str]) -> dict[str, Any]:
-    """The edit form's values as lead fields (validated by the service)."""
-    from crm_tui.services.validation import parse_money
-
-    changes: dict[str, Any] = {name: (value.strip() or None) for name, value in values.items()}
-    for required in ("title", "person_name", "company_name"):
-        changes[required] = changes[required] or ""
-    changes["value"] = parse_money(values["value"], field="value") if values["value"].strip() else None
-    return changes
