@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import utcnow
-from crm_tui.db.models import Company, CompanyBase, Contact, EntityKind
+from crm_tui.db.models import Company, CompanyBase, Contact, Deal, EntityKind, Stage, StageKind
 from crm_tui.errors import NotFound
 from crm_tui.services import search
 from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
@@ -114,3 +115,40 @@ def list_companies(session: Session, offset: int = 0, limit: int = 100) -> Seque
         .limit(limit)
     ).all()
     return [CompanyRow(row[0] or 0, row[1], row[2] or "", row[3], row[4] or "") for row in rows]
+
+
+# ---------------------------------------------------------------- deal totals (company card)
+
+
+@dataclass(frozen=True)
+class CompanyTotals:
+    """A company's deals at a glance; sums are per currency (roubles and dollars do not add)."""
+
+    open_count: int = 0
+    open_sums: dict[str, int] = dataclass_field(default_factory=dict)
+    won_count: int = 0
+    won_sums: dict[str, int] = dataclass_field(default_factory=dict)
+    lost_count: int = 0
+
+
+def company_totals(session: Session, company_id: int) -> CompanyTotals:
+    """Open, won and lost deals of a company (archived ones left out), counted and summed by
+    the database: one row per stage kind and currency."""
+    rows = session.exec(
+        select(Stage.kind, Deal.currency, func.count(), func.coalesce(func.sum(Deal.amount), 0))
+        .join(Stage, col(Stage.id) == Deal.stage_id)
+        .where(Deal.company_id == company_id, col(Deal.archived_at).is_(None))
+        .group_by(col(Stage.kind), col(Deal.currency))
+    ).all()
+    counts: dict[str, int] = {}
+    sums: dict[str, dict[str, int]] = {}
+    for kind, currency, count, amount in rows:
+        counts[kind] = counts.get(kind, 0) + count
+        sums.setdefault(kind, {})[currency] = amount
+    return CompanyTotals(
+        open_count=counts.get(StageKind.OPEN.value, 0),
+        open_sums=sums.get(StageKind.OPEN.value, {}),
+        won_count=counts.get(StageKind.WON.value, 0),
+        won_sums=sums.get(StageKind.WON.value, {}),
+        lost_count=counts.get(StageKind.LOST.value, 0),
+    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import uuid4
 
 from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from crm_tui.dates import utcnow
+from crm_tui.db.backup import snapshot_before
 from crm_tui.db.models import (
     Company,
     Contact,
@@ -20,12 +21,18 @@ from crm_tui.db.models import (
     ContactEmail,
     ContactPhone,
     ContactTag,
+    Deal,
     EntityKind,
+    Event,
+    Stage,
+    StageKind,
     Tag,
 )
 from crm_tui.errors import NotFound, ValidationError
 from crm_tui.services import search
 from crm_tui.services.companies import find_or_create_company
+from crm_tui.services.deals import archive_deal
+from crm_tui.services.deals import subject as deal_subject
 from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
 from crm_tui.services.settings import phone_region
 from crm_tui.services.validation import (
@@ -247,7 +254,14 @@ def update_contact(session: Session, contact_id: int, changes: dict[str, Any]) -
     last = changes.get("last_name", contact.last_name)
     if not full_name_of(first, middle, last):
         raise ValidationError("name", "a contact needs a first or last name")
-    if apply_changes(session, contact, subject(contact), changes):
+    company_id = changes.pop("company_id", contact.company_id)
+    if company_id is not None and session.get(Company, company_id) is None:
+        raise ValidationError("company", f"no company with id {company_id}")
+    changed = apply_changes(session, contact, subject(contact), changes)
+    if company_id != contact.company_id:
+        _move_to_company(session, contact, company_id)
+        changed.append("company_id")
+    if changed:
         full_name = full_name_of(contact.first_name, contact.middle_name, contact.last_name)
         for column, value in name_columns(full_name, contact.last_name).items():
             setattr(contact, column, value)
@@ -258,48 +272,76 @@ def update_contact(session: Session, contact_id: int, changes: dict[str, Any]) -
     return contact
 
 
-def replace_emails(session: Session, contact_id: int, emails: list[EmailIn]) -> None:
-    contact = get_contact(session, contact_id)
-    rows = _validated_emails(emails)
-    old = [email.value for email in emails_of(session, contact_id)]
-    new = [row.value for row in rows]
-    if old == new:
-        return
-    session.exec(delete(ContactEmail).where(col(ContactEmail.contact_id) == contact_id))  # type: ignore[call-overload]
-    for row in rows:
-        row.contact_id = contact_id
-        session.add(row)
+def _move_to_company(session: Session, contact: Contact, company_id: int | None) -> None:
+    """Link the contact to another company (or none); the event names both companies."""
+    old_id = contact.company_id
+    old = session.get(Company, old_id) if old_id is not None else None
+    new = session.get(Company, company_id) if company_id is not None else None
+    contact.company_id = company_id
     record_event(
         session,
         subject(contact),
         EventKind.FIELD_CHANGED,
-        f"emails: {', '.join(old) or '—'} → {', '.join(new) or '—'}",
-        {"field": "emails", "old": old, "new": new},
+        f"company: {old.name if old else '—'} → {new.name if new else '—'}",
+        {"field": "company_id", "old": old_id, "new": company_id},
+    )
+
+
+DEFAULT_KIND = "other"
+
+
+def with_kind(value: str, kind: str) -> str:
+    """`work: anna@example.com`; the default kind goes unsaid."""
+    return f"{kind}: {value}" if kind and kind != DEFAULT_KIND else value
+
+
+def _replace_rows(
+    session: Session,
+    contact: Contact,
+    model: type[ContactEmail] | type[ContactPhone],
+    rows: Sequence[ContactEmail | ContactPhone],
+    what: str,
+) -> None:
+    """Put `rows` in place of the contact's emails or phones, when the values or their kinds
+    (or their order: the first is the primary) differ; one event with the old and new lists."""
+    assert contact.id is not None
+    current = emails_of(session, contact.id) if what == "emails" else phones_of(session, contact.id)
+    old, new = [row.value for row in current], [row.value for row in rows]
+    old_kinds, new_kinds = [row.kind for row in current], [row.kind for row in rows]
+    if old == new and old_kinds == new_kinds:
+        return
+    session.exec(delete(model).where(col(model.contact_id) == contact.id))  # type: ignore[call-overload]
+    for row in rows:
+        row.contact_id = contact.id
+        session.add(row)
+    payload: dict[str, Any] = {"field": what, "old": old, "new": new}
+    if any(kind != DEFAULT_KIND for kind in old_kinds + new_kinds):
+        payload |= {"old_kinds": old_kinds, "new_kinds": new_kinds}
+
+    def shown(values: Sequence[ContactEmail | ContactPhone]) -> str:
+        return ", ".join(with_kind(row.value, row.kind) for row in values) or "—"
+
+    record_event(
+        session,
+        subject(contact),
+        EventKind.FIELD_CHANGED,
+        f"{what}: {shown(current)} → {shown(rows)}",
+        payload,
     )
     session.flush()
-    search.reindex(session, EntityKind.CONTACT, [contact_id])
+    search.reindex(session, EntityKind.CONTACT, [contact.id])
+
+
+def replace_emails(session: Session, contact_id: int, emails: list[EmailIn]) -> None:
+    """Make the contact's emails exactly `emails` (validated first); nothing when unchanged."""
+    contact = get_contact(session, contact_id)
+    _replace_rows(session, contact, ContactEmail, _validated_emails(emails), "emails")
 
 
 def replace_phones(session: Session, contact_id: int, phones: list[PhoneIn]) -> None:
+    """Make the contact's phones exactly `phones` (validated first); nothing when unchanged."""
     contact = get_contact(session, contact_id)
-    rows = _validated_phones(phones, phone_region(session))
-    old = [phone.value for phone in phones_of(session, contact_id)]
-    new = [row.value for row in rows]
-    if old == new:
-        return
-    session.exec(delete(ContactPhone).where(col(ContactPhone.contact_id) == contact_id))  # type: ignore[call-overload]
-    for row in rows:
-        row.contact_id = contact_id
-        session.add(row)
-    record_event(
-        session,
-        subject(contact),
-        EventKind.FIELD_CHANGED,
-        f"phones: {', '.join(old) or '—'} → {', '.join(new) or '—'}",
-        {"field": "phones", "old": old, "new": new},
-    )
-    session.flush()
-    search.reindex(session, EntityKind.CONTACT, [contact_id])
+    _replace_rows(session, contact, ContactPhone, _validated_phones(phones, phone_region(session)), "phones")
 
 
 def _add_rows(session: Session, contact: Contact, rows: list[Any], what: str) -> list[Any]:
@@ -334,37 +376,241 @@ def add_phones(session: Session, contact_id: int, phones: list[PhoneIn]) -> list
     return _add_rows(session, get_contact(session, contact_id), rows, "phones")
 
 
+# ---------------------------------------------------------------- tags
+
+
+def _unique_names(names: Sequence[str]) -> list[str]:
+    """Trimmed names, each once in any letter case (as first spelled), in the order given."""
+    unique: dict[str, str] = {}
+    for name in names:
+        if name.strip():
+            unique.setdefault(fold(name), name.strip())
+    return list(unique.values())
+
+
+def _linked_tags(session: Session, contact_id: int) -> dict[int, str]:
+    """The contact's tags: id → name."""
+    rows = session.exec(
+        select(Tag.id, Tag.name)
+        .join(ContactTag, col(ContactTag.tag_id) == Tag.id)
+        .where(ContactTag.contact_id == contact_id)
+        .order_by(Tag.name_fold)
+    ).all()
+    return {tag_id: name for tag_id, name in rows if tag_id is not None}
+
+
+@dataclass(frozen=True)
+class TagChange:
+    """The ids of the tags a change linked to a contact and unlinked from it."""
+
+    added: list[int]
+    removed: list[int]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def _change_tags(session: Session, contact: Contact, add: Sequence[str], remove: Sequence[str]) -> TagChange:
+    """Link the tags of `add` (created when new), unlink those of `remove`; one event
+    (`tags: + a, − b`) when anything changed. A tag in both lists is added."""
+    assert contact.id is not None
+    linked = _linked_tags(session, contact.id)
+    added: dict[int, str] = {}
+    for name in _unique_names(add):
+        tag = tag_for(session, name)
+        assert tag.id is not None
+        if tag.id not in linked:
+            session.add(ContactTag(contact_id=contact.id, tag_id=tag.id))
+            linked[tag.id] = added[tag.id] = tag.name
+    unwanted = {fold(name) for name in remove}
+    removed = {
+        tag_id: name for tag_id, name in linked.items() if fold(name) in unwanted and tag_id not in added
+    }
+    if not (added or removed):
+        return TagChange([], [])
+    if removed:
+        session.exec(
+            delete(ContactTag).where(  # type: ignore[call-overload]
+                col(ContactTag.contact_id) == contact.id, col(ContactTag.tag_id).in_(list(removed))
+            )
+        )
+    parts = [f"+ {', '.join(added.values())}"] if added else []
+    parts += [f"− {', '.join(removed.values())}"] if removed else []
+    payload: dict[str, Any] = {"field": "tags"}
+    payload |= {"added": list(added.values())} if added else {}
+    payload |= {"removed": list(removed.values())} if removed else {}
+    record_event(session, subject(contact), EventKind.FIELD_CHANGED, f"tags: {', '.join(parts)}", payload)
+    contact.updated_at = utcnow()
+    session.flush()
+    search.reindex(session, EntityKind.CONTACT, [contact.id])
+    return TagChange(list(added), list(removed))
+
+
 def add_tags(session: Session, contact_id: int, names: list[str]) -> list[int]:
     """Tag a contact; returns the ids of the tags newly linked (already linked ones are left)."""
+    return _change_tags(session, get_contact(session, contact_id), names, []).added
+
+
+def remove_tags(session: Session, contact_id: int, names: list[str]) -> list[int]:
+    """Untag a contact (names in any letter case); returns the ids of the tags unlinked.
+    The tags themselves stay, for the other contacts that have them."""
+    return _change_tags(session, get_contact(session, contact_id), [], names).removed
+
+
+def set_tags(session: Session, contact_id: int, names: list[str]) -> TagChange:
+    """Make the contact's tags exactly `names`: one event naming what was added and removed."""
     contact = get_contact(session, contact_id)
-    linked = set(session.exec(select(ContactTag.tag_id).where(ContactTag.contact_id == contact_id)).all())
-    added: list[int] = []
-    for name in {fold(tag): tag.strip() for tag in names if tag.strip()}.values():
-        tag_id = tag_for(session, name).id or 0
-        if tag_id not in linked:
-            session.add(ContactTag(contact_id=contact_id, tag_id=tag_id))
-            linked.add(tag_id)
-            added.append(tag_id)
-    if added:
-        record_event(
-            session,
-            subject(contact),
-            EventKind.FIELD_CHANGED,
-            f"tags: + {', '.join(names)}",
-            {"field": "tags", "added": names},
+    wanted = _unique_names(names)
+    wanted_folds = {fold(name) for name in wanted}
+    current = _linked_tags(session, contact_id).values()
+    current_folds = {fold(name) for name in current}
+    add = [name for name in wanted if fold(name) not in current_folds]
+    remove = [name for name in current if fold(name) not in wanted_folds]
+    return _change_tags(session, contact, add, remove)
+
+
+def tag_contacts(session: Session, contact_ids: Sequence[int], add: list[str], remove: list[str]) -> int:
+    """Add and remove tags on many contacts at once (a list's selection), all or nothing.
+
+    Returns how many contacts changed; each changed contact gets one event. Raises
+    ValidationError (`contacts`, `add` or `remove`) before writing anything.
+    """
+    ids = list(dict.fromkeys(contact_ids))
+    if not ids:
+        raise ValidationError("contacts", "choose at least one contact")
+    add_names, remove_names = _unique_names(add), _unique_names(remove)
+    if not (add_names or remove_names):
+        raise ValidationError("add", "name a tag to add or to remove")
+    adding = {fold(name) for name in add_names}
+    if clash := [name for name in remove_names if fold(name) in adding]:
+        raise ValidationError("remove", f"{clash[0]!r} is both added and removed")
+    chosen = []
+    for contact_id in ids:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise ValidationError("contacts", f"no contact with id {contact_id}")
+        chosen.append(contact)
+    if len(chosen) > 1:
+        # DESIGN: a bulk change is preceded by a snapshot of the database.
+        snapshot_before(session.get_bind(), "before-tags")  # type: ignore[arg-type]
+    return sum(_change_tags(session, contact, add_names, remove_names).changed for contact in chosen)
+
+
+# ---------------------------------------------------------------- archive and restore
+
+# The event that says an archived record is back (the undo of archiving).
+RESTORED = "restored"
+
+DealsOnArchive = Literal["keep", "archive"]
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    contact: Contact
+    # False when the contact was archived already (then nothing was done).
+    archived: bool
+    # Open deals archived with the contact ("archive"), or left open and linked ("keep").
+    archived_deal_ids: list[int]
+    kept_deal_ids: list[int]
+
+
+def _open_deals(contact_id: int) -> Any:
+    return (
+        select(Deal.id)
+        .join(Stage, col(Stage.id) == Deal.stage_id)
+        .where(
+            Deal.contact_id == contact_id,
+            col(Deal.archived_at).is_(None),
+            col(Stage.kind) == StageKind.OPEN.value,
         )
-        session.flush()
-        search.reindex(session, EntityKind.CONTACT, [contact_id])
-    return added
+    )
 
 
-def archive_contact(session: Session, contact_id: int) -> Contact:
+def open_deal_count(session: Session, contact_id: int) -> int:
+    """The contact's open deals (not won, lost or archived): archiving asks about them."""
+    return session.exec(select(func.count()).select_from(_open_deals(contact_id).subquery())).one()
+
+
+def _deals_label(count: int) -> str:
+    return "1 open deal" if count == 1 else f"{count} open deals"
+
+
+def archive_contact(session: Session, contact_id: int, deals: DealsOnArchive = "keep") -> ArchiveResult:
+    """Archive a contact (it leaves lists and search; `restore_contact` brings it back).
+
+    Its open deals are left open and linked ("keep": they stay on the pipeline) or archived
+    with it ("archive"); the archive event records which, so that a restore takes them back
+    too. Won and lost deals are history and stay as they are. An archived contact is left alone.
+    """
+    if deals not in ("keep", "archive"):
+        raise ValueError(f"deals must be 'keep' or 'archive', not {deals!r}")
+    contact = get_contact(session, contact_id)
+    if contact.archived_at is not None:
+        return ArchiveResult(contact, False, [], [])
+    open_ids = [
+        deal_id for deal_id in session.exec(_open_deals(contact_id).order_by(col(Deal.id))) if deal_id
+    ]
+    archived_ids = open_ids if deals == "archive" else []
+    kept_ids = [] if deals == "archive" else open_ids
+    for deal_id in archived_ids:
+        archive_deal(session, deal_id)
+    contact.archived_at = utcnow()
+    text = "Contact archived"
+    if archived_ids:
+        text += f" with its {_deals_label(len(archived_ids))}"
+    elif kept_ids:
+        text += f"; its {_deals_label(len(kept_ids))} stay open"
+    record_event(
+        session,
+        subject(contact),
+        EventKind.ARCHIVED,
+        text,
+        {"deals": deals, "archived_deal_ids": archived_ids, "kept_deal_ids": kept_ids},
+    )
+    session.flush()
+    search.reindex(session, EntityKind.CONTACT, [contact_id])
+    return ArchiveResult(contact, True, archived_ids, kept_ids)
+
+
+def restore_contact(session: Session, contact_id: int) -> Contact:
+    """Take an archive back: the contact, and the deals archived with it that are still
+    archived, return to lists and search. A contact that is not archived is left alone."""
     contact = get_contact(session, contact_id)
     if contact.archived_at is None:
-        contact.archived_at = utcnow()
-        record_event(session, subject(contact), EventKind.ARCHIVED, "Contact archived")
-        session.flush()
-        search.reindex(session, EntityKind.CONTACT, [contact_id])
+        return contact
+    last_archive = session.exec(
+        select(Event)
+        .where(
+            Event.entity_kind == EntityKind.CONTACT.value,
+            Event.entity_id == contact_id,
+            Event.kind == EventKind.ARCHIVED,
+        )
+        .order_by(col(Event.id).desc())
+        .limit(1)
+    ).first()
+    restored: list[int] = []
+    for deal_id in last_archive.payload.get("archived_deal_ids", []) if last_archive else []:
+        deal = session.get(Deal, deal_id)
+        if deal is not None and deal.archived_at is not None:
+            deal.archived_at = None
+            deal.updated_at = utcnow()
+            record_event(
+                session,
+                deal_subject(deal),
+                RESTORED,
+                "Deal restored with its contact",
+                {"contact_id": contact_id},
+            )
+            restored.append(deal_id)
+    contact.archived_at = None
+    text = "Contact restored" + (
+        f" with {len(restored)} deal{'s' if len(restored) > 1 else ''}" if restored else ""
+    )
+    record_event(session, subject(contact), RESTORED, text, {"restored_deal_ids": restored})
+    session.flush()
+    search.reindex(session, EntityKind.CONTACT, [contact_id])
+    search.reindex(session, EntityKind.DEAL, restored)
     return contact
 
 
