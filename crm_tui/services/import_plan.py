@@ -2,9 +2,11 @@
 records before it in the same file, and decide create / update / skip / reject — without
 writing anything. `import_apply` carries a plan out.
 
-Matching, strongest first: the same UID, the same email (any letter case), the same phone
-(E.164), or the same full name at the same company. A record matched by an earlier record of
-the same file is merged into it, so a file that lists a person twice yields one contact.
+Matching against the database is `contact_match`'s, the one rule of the whole app: the same
+UID, the same email (any letter case), the same phone (E.164), or a similar name at the same
+company. A record matched by an earlier record of the same file (the same UID, email, phone,
+or name at the same company) is merged into it, so a file that lists a person twice yields
+one contact.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from crm_tui.db.models import Company, Contact, ContactEmail, ContactPhone
+from crm_tui.db.models import Company, Contact
 from crm_tui.errors import ValidationError
 from crm_tui.io.contact_record import ImportedContact, ImportedEmail, ImportedPhone, SkippedRecord, place
+from crm_tui.services.contact_match import KnownContacts, MatchKeys, contact_name_key, name_key
 from crm_tui.services.contacts import full_name_of
-from crm_tui.services.key_lookup import among
 from crm_tui.services.settings import phone_region
 from crm_tui.services.validation import (
     PhoneReading,
@@ -181,19 +183,9 @@ def bad_cells_verdict(errors: list[str], warnings: list[str], bad_cells: BadCell
     return None
 
 
-@dataclass
-class MatchKeys:
-    """What identifies a record, for matching it against others."""
-
-    uid: str | None
-    emails: set[str]
-    phones: set[str]
-    name_at_company: tuple[str, str] | None
-
-
 def _keys(record: ImportedContact, region: str) -> MatchKeys:
     phones = {key for phone in record.phones if (key := _e164_of(phone, region))}
-    name = fold(full_name_of(record.first_name, record.middle_name, record.last_name) or record.display_name)
+    name = contact_name_key(record.first_name, record.last_name) or name_key(record.display_name)
     company = fold(record.company)
     return MatchKeys(
         uid=record.uid or None,
@@ -235,70 +227,6 @@ def _key_list(keys: MatchKeys) -> list[tuple[str, object]]:
     if keys.name_at_company:
         found.append(("name", keys.name_at_company))
     return found
-
-
-class KnownContacts:
-    """The existing contacts a file's records could be, looked up once per kind of key
-    (one query per record would make a large import crawl)."""
-
-    def __init__(self, session: Session, all_keys: list[MatchKeys]) -> None:
-        self.session = session
-        live = col(Contact.archived_at).is_(None)
-        self.by_uid: dict[Any, int] = {}
-        self.by_email: dict[Any, int] = {}
-        self.by_phone: dict[Any, int] = {}
-        self.by_name: dict[Any, int] = {}
-        uids = {keys.uid for keys in all_keys if keys.uid}
-        if uids:
-            self._fill(self.by_uid, select(Contact.uid, Contact.id).where(among(Contact.uid, uids), live))
-        emails = set().union(*(keys.emails for keys in all_keys))
-        if emails:
-            self._fill(
-                self.by_email,
-                select(ContactEmail.value_fold, ContactEmail.contact_id)
-                .join(Contact, col(Contact.id) == ContactEmail.contact_id)
-                .where(among(ContactEmail.value_fold, emails), live),
-            )
-        phones = set().union(*(keys.phones for keys in all_keys))
-        if phones:
-            self._fill(
-                self.by_phone,
-                select(ContactPhone.e164, ContactPhone.contact_id)
-                .join(Contact, col(Contact.id) == ContactPhone.contact_id)
-                .where(among(ContactPhone.e164, phones), live),
-            )
-        names = {keys.name_at_company[0] for keys in all_keys if keys.name_at_company}
-        if names:
-            rows = session.exec(
-                select(Contact.full_name_fold, Company.name_fold, Contact.id)
-                .join(Company, col(Company.id) == Contact.company_id)
-                .where(among(Contact.full_name_fold, names), live)
-                .order_by(col(Contact.id))
-            )
-            for name, company, contact_id in rows:
-                self.by_name.setdefault((name, company), contact_id or 0)
-
-    def _fill(self, mapping: dict[Any, int], statement: Any) -> None:
-        for key, contact_id in self.session.exec(statement.order_by(col(Contact.id))):
-            mapping.setdefault(key, contact_id)
-
-    def find(self, keys: MatchKeys) -> tuple[Contact, str] | None:
-        """The existing contact a record is about, and why we think so (strongest key first)."""
-        candidates: list[tuple[dict[Any, int], list[Any], str]] = [
-            (self.by_uid, [keys.uid] if keys.uid else [], "same UID"),
-            (self.by_email, sorted(keys.emails), "same email"),
-            (self.by_phone, sorted(keys.phones), "same phone"),
-            (
-                self.by_name,
-                [keys.name_at_company] if keys.name_at_company else [],
-                "same name at the same company",
-            ),
-        ]
-        for mapping, values, why in candidates:
-            for value in values:
-                if value in mapping and (contact := self.session.get(Contact, mapping[value])) is not None:
-                    return contact, why
-        return None
 
 
 def _same_name_nothing_new(session: Session, record: ImportedContact) -> tuple[Contact, str] | None:

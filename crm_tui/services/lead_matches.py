@@ -1,6 +1,7 @@
-"""What a lead in the inbox is already known as: a contact or another open lead with the same
-email or phone; and the two ways of acting on it (`m`): link the lead to the contact, or merge
-the duplicate lead into the other one."""
+"""What a lead in the inbox is already known as: a contact with the same email or phone or a
+similar name at the same company (`contact_match`'s rule, the one imports and the duplicates
+screen use), or another open lead with the same email or phone; and the two ways of acting on
+it (`m`): link the lead to the contact, or merge the duplicate lead into the other one."""
 
 from __future__ import annotations
 
@@ -18,12 +19,11 @@ from crm_tui.db.backup import snapshot_before
 from crm_tui.db.models import Activity, Contact, ContactEmail, ContactPhone, EntityKind, Lead, LeadStatus
 from crm_tui.errors import NotFound, ValidationError
 from crm_tui.services import search
+from crm_tui.services.contact_match import SAME_EMAIL, SAME_PHONE, NamesAtCompanies, name_key
 from crm_tui.services.events import EventKind, apply_changes, record_event
 from crm_tui.services.leads import OPEN_STATUSES, archive_lead, get_lead, subject
 from crm_tui.services.validation import fold
 
-SAME_EMAIL = "same email"
-SAME_PHONE = "same phone"
 # A lead not converted yet but already tied to a contact (by hand, or by an import that
 # recognised a returning customer) whose email and phone no longer point at it.
 LINKED = "linked"
@@ -34,7 +34,7 @@ class LeadMatch:
     kind: EntityKind  # CONTACT or LEAD
     id: int
     name: str
-    why: str  # SAME_EMAIL, SAME_PHONE or LINKED
+    why: str  # SAME_EMAIL, SAME_PHONE, LINKED, or the same or a similar name at the same company
 
     def describe(self) -> str:
         if self.kind is EntityKind.CONTACT:
@@ -50,16 +50,24 @@ class _Candidate:
 
 
 def matches_for(session: Session, lead_ids: Sequence[int]) -> dict[int, LeadMatch]:
-    """The match of each lead of a page that has one, in at most five queries whatever the
-    page's size: the leads, contacts by email, contacts by phone, open leads by email, open
-    leads by phone. A contact is preferred to a lead, an email to a phone; among leads, the
+    """The match of each lead of a page that has one, in at most six queries whatever the
+    page's size: the leads, contacts by email, contacts by phone, contacts at the leads'
+    companies (only for leads matched by nothing else), open leads by email, open leads by
+    phone. A contact is preferred to a lead, an email to a phone to a name; among leads, the
     oldest other one. A converted lead tied to its contact has no match: it is done."""
     ids = list(dict.fromkeys(lead_ids))
     if not ids:
         return {}
     rows = session.exec(
         select(  # type: ignore[call-overload]  # more than four columns
-            Lead.id, Lead.status, Lead.email_fold, Lead.phone_e164, Lead.contact_id, Contact.full_name
+            Lead.id,
+            Lead.status,
+            Lead.email_fold,
+            Lead.phone_e164,
+            Lead.contact_id,
+            Contact.full_name,
+            Lead.person_name,
+            Lead.company_name,
         )
         .outerjoin(Contact, (col(Contact.id) == Lead.contact_id) & col(Contact.archived_at).is_(None))
         .where(col(Lead.id).in_(ids))
@@ -70,9 +78,18 @@ def matches_for(session: Session, lead_ids: Sequence[int]) -> dict[int, LeadMatc
     contacts_by_phone = _contacts_by(session, ContactPhone.e164, ContactPhone.contact_id, phones)
     leads_by_email = _open_leads_by(session, Lead.email_fold, emails)
     leads_by_phone = _open_leads_by(session, Lead.phone_e164, phones)
+    # Only the companies of leads that nothing stronger matches are asked about.
+    names = NamesAtCompanies(
+        session,
+        {
+            fold(row[7])
+            for row in rows
+            if row[4] is None and row[6] and not (row[2] in contacts_by_email or row[3] in contacts_by_phone)
+        },
+    )
 
     found: dict[int, LeadMatch] = {}
-    for lead_id, status, email, phone, contact_id, contact_name in rows:
+    for lead_id, status, email, phone, contact_id, contact_name, person, company in rows:
         if contact_id is not None and status == LeadStatus.CONVERTED.value:
             continue
         by_email = contacts_by_email.get(email) if email else None
@@ -93,6 +110,9 @@ def matches_for(session: Session, lead_ids: Sequence[int]) -> dict[int, LeadMatc
             continue
         if by_phone:
             found[lead_id] = LeadMatch(EntityKind.CONTACT, *by_phone[0], SAME_PHONE)
+            continue
+        if by_name := names.find(name_key(person), fold(company)):
+            found[lead_id] = LeadMatch(EntityKind.CONTACT, *by_name)
             continue
         options = [
             (candidate, why)
