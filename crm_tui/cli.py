@@ -122,6 +122,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="only leads in this status, or all (default: the open ones, new and working)",
     )
     leads.add_argument("--json", action="store_true", help="print full JSON records")
+
+    duplicates = commands.add_parser(
+        "duplicates",
+        parents=[common],
+        help="list likely duplicate contacts",
+        description="Contacts that are likely one person: the same email (any letter case), the same "
+        "phone, or a similar name at the same company. Merge them with: crm-tui merge ID ID.",
+    )
+    duplicates.add_argument("--json", action="store_true", help="print JSON records")
+    duplicates.add_argument("--limit", type=int, default=500, help="at most this many pairs (default 500)")
+
+    merge = commands.add_parser(
+        "merge",
+        parents=[common],
+        help="merge two contacts into one, or undo the last merge",
+        description="Merge the contact OTHER_ID into SURVIVOR_ID: the survivor keeps its fields "
+        "(and fills its empty ones from the other), takes the other's emails, phones, addresses, "
+        "tags, deals, activities, leads and timeline; the other is archived. A snapshot is taken "
+        "first, and crm-tui merge --undo takes the last merge back.",
+    )
+    merge.add_argument("ids", nargs="*", type=int, metavar="ID", help="SURVIVOR_ID OTHER_ID")
+    merge.add_argument(
+        "--take",
+        metavar="FIELDS",
+        help="fields to take from the other, comma-separated (default: those empty on the "
+        "survivor); '' takes none. Fields: first_name, middle_name, last_name, company_id, title, "
+        "birthday, notes, source, next_contact_on, next_contact_goal, is_client",
+    )
+    merge.add_argument("--undo", action="store_true", help="undo the last merge not undone yet")
     add_import_commands(commands, common)
     return parser
 
@@ -140,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "add-lead": _add_lead,
             "today": _today,
             "leads": _leads,
+            "duplicates": _duplicates,
+            "merge": _merge,
             "import": run_import,
             "imports": run_imports,
             "mappings": run_mappings,
@@ -386,3 +417,59 @@ def _leads(args: argparse.Namespace, target: str) -> int:
 def _clip(text: str, width: int) -> str:
     """Text cut to its column's width; the JSON output carries it whole."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _duplicates(args: argparse.Namespace, target: str) -> int:
+    from dataclasses import asdict
+
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services.contact_match import find_duplicates
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    engine = _open(target)
+    with session_scope(engine) as session:
+        pairs = find_duplicates(session, limit=args.limit)
+    if args.json:
+        _write_json_lines(sys.stdout, (asdict(pair) for pair in pairs))
+        return EXIT_OK
+    if not pairs:
+        print("No likely duplicates.")
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table("First", "Second", "Why", box=None, header_style="bold")
+    for pair in pairs:
+        table.add_row(
+            Text(f"#{pair.first_id} {pair.first_name}"),
+            Text(f"#{pair.second_id} {pair.second_name}"),
+            Text(pair.why),
+        )
+    Console(highlight=False).print(table)
+    return EXIT_OK
+
+
+def _merge(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services import merge
+
+    if args.undo:
+        if args.ids or args.take is not None:
+            raise UsageError("merge --undo takes no ids and no --take")
+        with session_scope(_open(target)) as session:
+            print(merge.undo_merge(session).message)
+        return EXIT_OK
+    if len(args.ids) != 2:
+        raise UsageError("merge needs two contact ids: SURVIVOR_ID OTHER_ID (or --undo)")
+    survivor_id, other_id = args.ids
+    with session_scope(_open(target)) as session:
+        if args.take is None:
+            take = merge.merge_preview(session, survivor_id, other_id).suggested
+        else:
+            take = {name.strip() for name in args.take.split(",") if name.strip()}
+        result = merge.merge_contacts(session, survivor_id, other_id, take)
+    taken = f" Took {', '.join(result.taken)}." if result.taken else ""
+    print(f"{result.message}{taken} Moved {result.moved.describe()}. Undo: crm-tui merge --undo")
+    return EXIT_OK
