@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session
 
 from crm_tui.db.models import Setting
 from crm_tui.db.schema import default_region
+from crm_tui.errors import ValidationError
 
 
 def get_setting(session: Session, key: str, default: str) -> str:
@@ -28,3 +31,69 @@ def phone_region(session: Session) -> str:
 
 def default_currency(session: Session) -> str:
     return get_setting(session, "currency", "RUB")
+
+
+# ---------------------------------------------------------------- health light
+
+HEALTH_YELLOW_DAYS_KEY = "health.yellow_days"
+HEALTH_RED_DAYS_KEY = "health.red_days"
+
+
+@dataclass(frozen=True)
+class HealthThresholds:
+    """Days without a touch after which a client's health light turns yellow, then red.
+
+    Kept here rather than in services/health so the settings screen can read and write them
+    without importing the health rules (and health imports settings, not the other way).
+    """
+
+    yellow_days: int = 30
+    red_days: int = 90
+
+
+def _stored_days(session: Session, key: str) -> int | None:
+    text = get_setting(session, key, "").strip()
+    return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
+
+
+def health_thresholds(session: Session) -> HealthThresholds:
+    """The stored thresholds; a value that is missing or unreadable takes its default, and a
+    pair that contradicts itself (yellow not below red) falls back to both defaults, so a
+    hand-edited setting can never stop a contacts list from painting."""
+    defaults = HealthThresholds()
+    yellow = _stored_days(session, HEALTH_YELLOW_DAYS_KEY) or defaults.yellow_days
+    red = _stored_days(session, HEALTH_RED_DAYS_KEY) or defaults.red_days
+    if yellow >= red:
+        return defaults
+    return HealthThresholds(yellow, red)
+
+
+def _days_value(field: str, value: int | str) -> int:
+    # bool is an int subclass: True would quietly mean one day.
+    if isinstance(value, bool):
+        raise ValidationError(field, f"{value!r} is not a number of days")
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise ValidationError(field, f"{text!r} is not a whole number of days")
+        value = int(text)
+    if value <= 0:
+        raise ValidationError(field, f"must be at least 1 day, not {value}")
+    return value
+
+
+def set_health_thresholds(session: Session, yellow_days: int | str, red_days: int | str) -> HealthThresholds:
+    """Store the thresholds; both are whole positive numbers of days and yellow comes first.
+
+    Strings are accepted as typed into a form (`" 45 "`); a bad value raises ValidationError
+    naming `yellow_days` or `red_days` and stores nothing.
+    """
+    yellow = _days_value("yellow_days", yellow_days)
+    red = _days_value("red_days", red_days)
+    if yellow >= red:
+        raise ValidationError(
+            "yellow_days", f"must be fewer than the red threshold ({red} days), not {yellow}"
+        )
+    set_setting(session, HEALTH_YELLOW_DAYS_KEY, str(yellow))
+    set_setting(session, HEALTH_RED_DAYS_KEY, str(red))
+    return HealthThresholds(yellow, red)
