@@ -15,10 +15,11 @@ from crm_tui.dates import describe_due, humanize_age, to_local
 from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind, Stage, StageKind
 from crm_tui.money import format_money
 from crm_tui.services import activities, contacts, events
-from crm_tui.services.companies import get_company
+from crm_tui.services.companies import CompanyTotals, company_totals, get_company
 from crm_tui.services.contacts import get_contact
 from crm_tui.services.deals import get_deal
 from crm_tui.services.events import Subject
+from crm_tui.services.health import Health, company_health, contact_health
 from crm_tui.services.leads import get_lead
 
 
@@ -48,6 +49,8 @@ class Card:
     links: list[tuple[str, list[CardLink]]] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     subject: Subject | None = None
+    # Contacts and companies only: the light and its reasons, shown under the title.
+    health: Health | None = None
 
 
 def subject_of(session: Session, kind: EntityKind, record_id: int) -> Subject:
@@ -79,16 +82,19 @@ def _activity_links(session: Session, subject: Subject) -> list[CardLink]:
     ]
 
 
-def _deal_links(session: Session, condition: object) -> list[CardLink]:
+def _deal_links(session: Session, condition: object) -> list[tuple[str, list[CardLink]]]:
+    """The record's deals in two sections, open ones first (newest first in each)."""
     rows = session.exec(
         select(Deal.id, Deal.title, Stage.name, Stage.kind, Deal.amount, Deal.currency)  # type: ignore[call-overload]  # >4 columns
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .where(condition, col(Deal.archived_at).is_(None))  # type: ignore[arg-type]
-        .order_by(col(Stage.kind) != StageKind.OPEN.value, col(Deal.id).desc())
+        .order_by(col(Deal.id).desc())
     ).all()
-    return [
-        CardLink(EntityKind.DEAL, r[0] or 0, f"{r[1]} · {r[2]} · {format_money(r[4], r[5])}") for r in rows
-    ]
+    sections: dict[bool, list[CardLink]] = {True: [], False: []}
+    for deal_id, title, stage, kind, amount, currency in rows:
+        text = f"{title} · {stage} · {format_money(amount, currency)}"
+        sections[kind == StageKind.OPEN.value].append(CardLink(EntityKind.DEAL, deal_id or 0, text))
+    return [("Open deals", sections[True]), ("Closed deals", sections[False])]
 
 
 def _timeline(session: Session, subject: Subject) -> list[TimelineEntry]:
@@ -155,11 +161,17 @@ def _contact_card(session: Session, contact_id: int) -> Card:
     ]
     links = [
         ("Company", [CardLink(EntityKind.COMPANY, company.id or 0, company.name)] if company else []),
-        ("Deals", _deal_links(session, col(Deal.contact_id) == contact_id)),
+        *_deal_links(session, col(Deal.contact_id) == contact_id),
         ("Open activities", _activity_links(session, contacts.subject(contact))),
     ]
     return Card(
-        EntityKind.CONTACT, contact_id, contact.full_name, company.name if company else "", fields, links
+        EntityKind.CONTACT,
+        contact_id,
+        contact.full_name,
+        " · ".join(filter(None, [contact.title, company.name if company else ""])),
+        fields,
+        links,
+        health=contact_health(session, contact_id),
     )
 
 
@@ -177,7 +189,9 @@ def _company_card(session: Session, company_id: int) -> Card:
         ("Email", company.email or "—"),
         ("Address", company.address or "—"),
         ("Next step", _next_step(company.next_contact_on, company.next_contact_goal)),
+        ("Deals", _totals_text(company_totals(session, company_id))),
         ("Notes", company.notes or "—"),
+        *[(f"vCard {key}", str(value)) for key, value in sorted(company.extra.items())],
     ]
     subject = Subject(EntityKind.COMPANY, company_id, company_id=company_id)
     links = [
@@ -190,10 +204,33 @@ def _company_card(session: Session, company_id: int) -> Card:
                 for p in people
             ],
         ),
-        ("Deals", _deal_links(session, col(Deal.company_id) == company_id)),
+        *_deal_links(session, col(Deal.company_id) == company_id),
         ("Open activities", _activity_links(session, subject)),
     ]
-    return Card(EntityKind.COMPANY, company_id, company.name, company.industry or "", fields, links)
+    return Card(
+        EntityKind.COMPANY,
+        company_id,
+        company.name,
+        company.industry or "",
+        fields,
+        links,
+        health=company_health(session, company_id),
+    )
+
+
+def _totals_text(totals: CompanyTotals) -> str:
+    """`2 open: 1 200 000 RUB · 1 won: 300 000 RUB · 1 lost`, or `—` without deals."""
+    parts = []
+    for count, sums, word in (
+        (totals.open_count, totals.open_sums, "open"),
+        (totals.won_count, totals.won_sums, "won"),
+    ):
+        if count:
+            money = " + ".join(format_money(amount, currency) for currency, amount in sorted(sums.items()))
+            parts.append(f"{count} {word}: {money}")
+    if totals.lost_count:
+        parts.append(f"{totals.lost_count} lost")
+    return " · ".join(parts) or "—"
 
 
 def _lead_card(session: Session, lead_id: int) -> Card:
@@ -254,3 +291,14 @@ def _deal_card(session: Session, deal_id: int) -> Card:
         fields,
         links,
     )
+
+
+def contact_details(session: Session, kind: EntityKind, record_id: int) -> list[tuple[str, str]]:
+    """The emails and phones of a contact (primary first) or a company, for copying or
+    writing: (label, value) pairs such as ("email work", "a@b.ru")."""
+    if kind is EntityKind.CONTACT:
+        return [(f"email {e.kind}", e.value) for e in contacts.emails_of(session, record_id)] + [
+            (f"phone {p.kind}", p.value) for p in contacts.phones_of(session, record_id)
+        ]
+    company = get_company(session, record_id)
+    return [(label, value) for label, value in (("email", company.email), ("phone", company.phone)) if value]

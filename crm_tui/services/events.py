@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
-from crm_tui.db.models import EntityKind, Event, Lead
+from crm_tui.db.models import Contact, EntityKind, Event, Lead
 from crm_tui.errors import ValidationError
 from crm_tui.money import format_money
 
@@ -110,7 +110,7 @@ def timeline(session: Session, subject: Subject, limit: int = 200) -> list[Event
     activities (events carry the contact and company they involve), and everything that
     happened to a lead linked to it, including what was written before the link: a lead's
     early events carry no contact, and the log is append-only, so they are found through the
-    lead instead of being rewritten.
+    lead instead of being rewritten. A company's also holds everything about its people.
     """
     own = (col(Event.entity_kind) == subject.kind.value) & (col(Event.entity_id) == subject.id)
     condition: ColumnElement[bool] = own
@@ -123,6 +123,11 @@ def timeline(session: Session, subject: Subject, limit: int = 200) -> list[Event
             col(Event.entity_kind) == EntityKind.LEAD.value, col(Event.entity_id).in_(linked_leads)
         )
         condition = or_(own, involved, of_linked_lead)
+        if not contact:
+            # What happened to its people before they joined it (their events then carried no
+            # company, or another one) belongs to the company's story too.
+            people = select(Contact.id).where(col(Contact.company_id) == subject.id)
+            condition = or_(condition, col(Event.contact_id).in_(people))
     statement = (
         select(Event).where(condition).order_by(col(Event.at).desc(), col(Event.id).desc()).limit(limit)
     )

@@ -15,7 +15,7 @@ from itertools import islice
 from typing import Any
 
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, literal_column, text
 from sqlmodel import Session, col, select
 
 from crm_tui.db.models import (
@@ -29,7 +29,14 @@ from crm_tui.db.models import (
     Lead,
     Tag,
 )
-from crm_tui.services.search_core import find, rowid_for, search_fold
+from crm_tui.services.search_core import (
+    KIND_CODES,
+    ROWID_SPREAD,
+    find,
+    match_expression,
+    rowid_for,
+    search_fold,
+)
 from crm_tui.services.summaries import RecordSummary
 from crm_tui.services.validation import digits_of
 
@@ -249,3 +256,33 @@ def search(session: Session, query: str, limit: int = 50) -> list[RecordSummary]
         RecordSummary(EntityKind(hit.kind), hit.id, hit.title, hit.detail)
         for hit in find(execute, query, limit)
     ]
+
+
+def count_typed(session: Session, kind: EntityKind, typed: str, cap: int) -> int:
+    """How many records of a kind the typed words find, counted up to `cap`."""
+    expression = match_expression(typed)
+    if expression is None:
+        return 0
+    return session.exec(  # type: ignore[call-overload]
+        text(
+            "SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH :typed "
+            f"AND rowid % {ROWID_SPREAD} = :code LIMIT :cap)"
+        ).bindparams(typed=expression, code=KIND_CODES[kind.value], cap=cap)
+    ).one()[0]
+
+
+def typed_into(id_column: Any, kind: EntityKind, typed: str) -> ColumnElement[bool] | None:
+    """`id_column IN (records of this kind found by what was typed)`, for a list's own search
+    box: the same index, folding and prefix rules as the global search. None: nothing typed."""
+    expression = match_expression(typed)
+    if expression is None:
+        return None
+    matching: Any = (
+        select(literal_column(f"rowid / {ROWID_SPREAD}"))
+        .select_from(text("search_index"))
+        .where(
+            text("search_index MATCH :typed").bindparams(typed=expression),
+            literal_column(f"rowid % {ROWID_SPREAD}") == KIND_CODES[kind.value],
+        )
+    )
+    return col(id_column).in_(matching)

@@ -19,6 +19,7 @@ from crm_tui.ui.commands import CrmCommands
 from crm_tui.ui.database import describe_failure, run_in_session
 from crm_tui.ui.dialogs.add_forms import add_dialog
 from crm_tui.ui.dialogs.search_dialog import SearchDialog
+from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
 from crm_tui.ui.screens.inbox import InboxScreen
@@ -33,6 +34,7 @@ EXPORT_KIND_OF_MODE = {"inbox": "leads", "contacts": "contacts", "pipeline": "de
 ADDED_MESSAGES = {
     "lead": "Lead added.",
     "contact": "Contact added.",
+    "company": "Company added.",
     "deal": "Deal added.",
     "activity": "Task planned.",
 }
@@ -45,6 +47,7 @@ class CrmApp(App[None]):
     MODES: ClassVar = {
         "inbox": InboxScreen,
         "contacts": ContactsScreen,
+        "companies": CompaniesScreen,
         "pipeline": PipelineScreen,
         "today": TodayScreen,
         "reports": ReportsScreen,
@@ -147,6 +150,12 @@ class CrmApp(App[None]):
         from crm_tui.ui.screens.import_screen import ImportScreen
 
         self.push_screen(ImportScreen())
+
+    def action_duplicates(self) -> None:
+        """Likely duplicate contacts, to merge them."""
+        from crm_tui.ui.screens.duplicates import DuplicatesScreen
+
+        self.push_screen(DuplicatesScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # On the import screen (or a dialog over it) `i` would open a second one: off, unlisted.

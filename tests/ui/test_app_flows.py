@@ -70,7 +70,7 @@ async def test_each_mode_lists_its_real_records(app: CrmApp) -> None:
 
         await pilot.press("2")
         await settle(pilot)
-        names = [row.split(" | ")[0] for row in table_texts(app)]
+        names = [row.split(" | ")[1] for row in table_texts(app)]  # after the health light
         # Sorted by last name, case-folded: Müller, Smith, then the Cyrillic Иванов.
         assert names == ["Anna Müller", "Jane Smith", "Пётр Иванов"]
 
@@ -320,7 +320,7 @@ async def test_long_lists_load_a_page_at_a_time(empty_app: CrmApp, engine: Engin
         await pilot.press("G")
         await settle(pilot)
         assert table.row_count == PAGE_SIZE * 2 + 30
-        assert f"Contacts · {PAGE_SIZE * 2 + 30}" in shown_text(empty_app.screen.query_one("#list-title"))
+        assert f"People {PAGE_SIZE * 2 + 30}" in shown_text(empty_app.screen.query_one("#list-title"))
     with session_scope(engine) as session:
         assert len(session.exec(select(Contact.id).where(col(Contact.archived_at).is_(None))).all()) == (
             PAGE_SIZE * 2 + 30

@@ -35,6 +35,7 @@ def pressing(*keys: str):
     [
         pytest.param([], id="inbox"),
         pytest.param(["2"], id="contacts"),
+        pytest.param(["2", "right_square_bracket"], id="companies"),
         pytest.param(["3"], id="pipeline"),
         pytest.param(["4"], id="today"),
         pytest.param(["5"], id="reports"),
@@ -47,6 +48,24 @@ def test_mode(snap_compare, app: CrmApp, keys: list[str]) -> None:
 def test_contact_card(snap_compare, app: CrmApp) -> None:
     # Иванов sorts last (Latin before Cyrillic), so G then enter opens his card.
     assert snap_compare(app, terminal_size=SIZE, run_before=pressing("2", "G", "enter"))
+
+
+def test_contacts_list_searched_and_filtered(snap_compare, app: CrmApp) -> None:
+    # Typed lowercase Cyrillic finds Иванов; the health light's reason shows under the list.
+    assert snap_compare(app, terminal_size=SIZE, run_before=pressing("2", "slash", *"ива", "down"))
+
+
+def test_contacts_filter_form(snap_compare, app: CrmApp) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=pressing("2", "f"))
+
+
+def test_contact_edit_form(snap_compare, app: CrmApp) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=pressing("2", "G", "enter", "e"))
+
+
+def test_company_card(snap_compare, app: CrmApp) -> None:
+    # Ромашка sorts after Acme; its card lists Иванов, his deal and the company totals.
+    assert snap_compare(app, terminal_size=SIZE, run_before=pressing("2", "right_square_bracket", "G", "enter"))
 
 
 def test_search_dialog(snap_compare, app: CrmApp) -> None:

@@ -61,7 +61,7 @@ def test_contact_card(session: Session, anna: Contact, clock) -> None:
         EntityKind.CONTACT,
         anna.id,
         "Anna Smith",
-        "Acme",
+        "CEO · Acme",
     )
     fields = dict(card.fields)
     assert fields["Company"] == "Acme"
@@ -77,7 +77,8 @@ def test_contact_card(session: Session, anna: Contact, clock) -> None:
 
     links = _links(card)
     assert links["Company"] == [CardLink(EntityKind.COMPANY, anna.company_id, "Acme")]
-    assert links["Deals"] == [CardLink(EntityKind.DEAL, deal.id, f"Renewal · Proposal · 1{NNBSP}500 RUB")]
+    assert links["Open deals"] == [CardLink(EntityKind.DEAL, deal.id, f"Renewal · Proposal · 1{NNBSP}500 RUB")]
+    assert links["Closed deals"] == []
     assert [(link.kind, link.id) for link in links["Open activities"]] == [(EntityKind.ACTIVITY, task.id)]
     assert "Send contract" in links["Open activities"][0].text
     assert "in 3d" in links["Open activities"][0].text
@@ -121,7 +122,10 @@ def test_company_card(session: Session, anna: Contact) -> None:
     assert dict(card.fields)["Website"] == "acme.example"
     links = _links(card)
     assert [link.text for link in links["People"]] == ["Anna Smith · CEO", "Bob"]
-    assert [link.id for link in links["Deals"]] == [open_deal.id, won.id]  # open deals first
+    assert [link.id for link in links["Open deals"]] == [open_deal.id]
+    assert [link.id for link in links["Closed deals"]] == [won.id]
+    assert dict(card.fields)["Deals"] == "1 open: 0 RUB · 1 won: 0 RUB"
+    assert card.health is not None and card.health.light.value in {"green", "yellow", "red"}
     assert [link.text.split(" · ")[0] for link in links["Open activities"]] == ["task    Visit"]
     timeline_kinds = [entry.kind for entry in card.timeline]
     assert timeline_kinds.count("created") >= 4  # the company, its people and its deals

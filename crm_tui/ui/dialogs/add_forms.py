@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm_tui.services import activities, contacts, deals, leads
+from crm_tui.db.models import CompanyBase
+from crm_tui.errors import ValidationError
+from crm_tui.services import activities, companies, contacts, deals, leads
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 
 
 def _task_fields() -> list[FormField]:
-    from crm_tui.ui.screens.record import task_fields
+    from crm_tui.ui.record_actions import task_fields
 
     return task_fields()
 
@@ -22,6 +24,14 @@ def _add_contact(session: Any, values: dict[str, str]) -> object:
     return contacts.create_contact(session, contacts.contact_from_fields(values))
 
 
+def _add_company(session: Any, values: dict[str, str]) -> object:
+    name = values.get("name", "").strip()
+    if name and companies.find_company_by_name(session, name) is not None:
+        raise ValidationError("name", f"a company named {name!r} is already here")
+    fields: dict[str, Any] = {key: value.strip() or None for key, value in values.items()}
+    return companies.create_company(session, CompanyBase(**fields | {"name": name}))
+
+
 def _add_deal(session: Any, values: dict[str, str]) -> object:
     return deals.create_deal(session, deals.deal_from_fields(session, values))
 
@@ -31,7 +41,7 @@ def _add_activity(session: Any, values: dict[str, str]) -> object:
 
 
 def add_dialog(kind: str) -> FormDialog:
-    """The form to add a record of `kind` (lead, contact, deal, activity)."""
+    """The form to add a record of `kind` (lead, contact, company, deal, activity)."""
     if kind == "lead":
         return FormDialog(
             "New lead",
@@ -59,6 +69,18 @@ def add_dialog(kind: str) -> FormDialog:
                 FormField("tags", "Tags", placeholder="comma separated"),
             ],
             _add_contact,
+        )
+    if kind == "company":
+        return FormDialog(
+            "New company",
+            [
+                FormField("name", "Name", placeholder="ООО «Ромашка»"),
+                FormField("industry", "Industry"),
+                FormField("website", "Website"),
+                FormField("phone", "Phone"),
+                FormField("email", "Email"),
+            ],
+            _add_company,
         )
     if kind == "deal":
         return FormDialog(

@@ -456,7 +456,7 @@ class InboxScreen(ListScreen):
     def action_task(self) -> None:
         from crm_tui.services import activities
         from crm_tui.ui.dialogs.form_dialog import FormDialog
-        from crm_tui.ui.screens.record import task_fields
+        from crm_tui.ui.record_actions import task_fields
 
         lead_id = self.table.selected_id
         if lead_id is None:

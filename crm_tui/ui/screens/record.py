@@ -6,7 +6,7 @@ One screen serves contacts, companies, leads and deals; what a card holds is dec
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -14,16 +14,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crm_tui.db.models import EntityKind
-from crm_tui.services import activities
 from crm_tui.services.cards import Card, CardLink, load_card
-from crm_tui.services.events import add_note
+from crm_tui.services.health import Health
 from crm_tui.ui.database import crm_app, run_in_session
-from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
+from crm_tui.ui.record_actions import RecordActions, Target
 
 EVENT_STYLES = {
     "note": "bold",
@@ -37,11 +35,22 @@ EVENT_STYLES = {
 }
 
 
-class RecordScreen(Screen[None]):
+LIGHT_STYLES = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
+# Leads and deals have keys of their own (the inbox's, the pipeline's); on their cards only
+# these of the contact and company keys apply.
+ANY_CARD_ACTIONS = {"note", "task"}
+RECORD_ACTIONS = {binding.action for binding in RecordActions.RECORD_BINDINGS if isinstance(binding, Binding)}
+
+
+def light_text(health: Health) -> Text:
+    """`● red: call overdue 3 days; no next step` in the light's colour."""
+    return Text.assemble(("● ", LIGHT_STYLES[health.light.value]), (health.describe(), ""))
+
+
+class RecordScreen(RecordActions):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("n", "note", "Note"),
-        Binding("t", "task", "Task"),
+        *RecordActions.RECORD_BINDINGS,
         Binding("r", "reload", "Refresh", show=False),
     ]
 
@@ -54,6 +63,7 @@ class RecordScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="card-title")
+        yield Label("", id="card-health")
         with Horizontal(id="card-top"):
             with VerticalScroll(id="card-fields-box"):
                 yield Static("Loading…", id="card-fields")
@@ -84,6 +94,10 @@ class RecordScreen(Screen[None]):
         if card.subtitle:
             title.append(f"  {card.subtitle}", style="dim")
         self.query_one("#card-title", Label).update(title)
+        health = self.query_one("#card-health", Label)
+        health.display = card.health is not None
+        if card.health is not None:
+            health.update(light_text(card.health))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(overflow="fold")
@@ -137,44 +151,20 @@ class RecordScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
-    def action_note(self) -> None:
-        def save(session: Any, values: dict[str, str]) -> object:
-            assert self.card is not None and self.card.subject is not None
-            return add_note(session, self.card.subject, values["note"])
-
+    def acting_on(self) -> Target | None:
         if self.card is None:
-            return
-        dialog = FormDialog(f"Note on {self.card.title}", [FormField("note", "Note", multiline=True)], save)
-        self.app.push_screen(dialog, self._after_change("Note added to the timeline."))
+            return None
+        return Target(self.kind, self.record_id, self.card.title)
 
-    def action_task(self) -> None:
-        if self.card is None:
-            return
-        link_field = f"{self.kind.value}_id"
-        record_id = str(self.record_id)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.kind in (EntityKind.CONTACT, EntityKind.COMPANY):
+            return super().check_action(action, parameters)
+        return action in ANY_CARD_ACTIONS or action not in RECORD_ACTIONS
 
-        def save(session: Any, values: dict[str, str]) -> object:
-            return activities.create_activity(
-                session, activities.activity_from_fields(values | {link_field: record_id})
-            )
+    def after_action(self, message: str) -> None:
+        self.notify(message)
+        self.load()
 
-        dialog = FormDialog(f"Task for {self.card.title}", task_fields(), save)
-        self.app.push_screen(dialog, self._after_change("Task planned."))
-
-    def _after_change(self, message: str) -> Any:
-        def done(result: object) -> None:
-            if result is not None:
-                self.notify(message)
-                self.load()
-
-        return done
-
-
-def task_fields() -> list[FormField]:
-    return [
-        FormField("kind", "Kind", "call", placeholder="call, meeting, email or task"),
-        FormField("title", "What", placeholder="e.g. Call back about the proposal"),
-        FormField("due", "Due date", "today", placeholder="2026-12-15 or 15.12.2026"),
-        FormField("time", "Time", placeholder="optional, 14:30"),
-        FormField("notes", "Notes", placeholder="optional"),
-    ]
+    def archived(self, target: Target) -> None:
+        self.notify(f"{target.name} archived.")
+        self.app.pop_screen()

@@ -24,8 +24,10 @@ class ModeBar(Static):
 
     def render_modes(self) -> Text:
         text = Text(" crm-tui ", style="bold")
+        # The companies list is the other tab of the contacts mode.
+        active = "contacts" if self.active == "companies" else self.active
         for key, mode, label in MODES:
             text.append(" ")
-            text.append(f" {key} {label} ", style="bold reverse" if mode == self.active else "")
+            text.append(f" {key} {label} ", style="bold reverse" if mode == active else "")
         text.append("   / search  ? help", style="dim")
         return text

@@ -39,6 +39,9 @@ class Column:
     label: str
     width: int
     flex: bool = False
+    # Shown only when the list is at least this wide: on 80 columns a list keeps the columns
+    # that matter most readable instead of squeezing every one to a few letters.
+    wide_only: int = 0
 
 
 MIN_FLEX_WIDTH = 6
@@ -111,25 +114,32 @@ class RecordTable(DataTable[Any], Generic[Row]):
         # A first page on its way: a second reload now (the screen's resume right after mount)
         # would read the same page again, at the same time, each twice as slow.
         self.reloading = False
+        # Which reload the rows on the screen answer: a search typed fast starts a reload per
+        # keystroke, and a thread cannot be stopped, so an older answer arriving late is dropped.
+        self._generation = 0
         self._records: list[Row] = []
         self._widths: list[int] = []
+        self._shown = [index for index, column in enumerate(columns) if not column.wide_only]
 
     def on_mount(self) -> None:
-        self._set_columns([column.width for column in self._columns_spec])
+        self._set_columns([self._columns_spec[index].width for index in self._shown])
         self.reload()
 
     def _set_columns(self, widths: list[int]) -> None:
         self._widths = widths
-        for column, width in zip(self._columns_spec, widths, strict=True):
-            self.add_column(column.label, width=width)
+        for index, width in zip(self._shown, widths, strict=True):
+            self.add_column(self._columns_spec[index].label, width=width)
 
     def on_resize(self) -> None:
         # The vertical scrollbar takes two cells of the widget's width.
-        widths = fit_widths(self._columns_spec, self.size.width - 2)
-        if widths == self._widths:
+        room = self.size.width - 2
+        shown = [index for index, column in enumerate(self._columns_spec) if room >= column.wide_only]
+        widths = fit_widths([self._columns_spec[index] for index in shown], room)
+        if widths == self._widths and shown == self._shown:
             return
         selected = self.cursor_row
         self.clear(columns=True)
+        self._shown = shown
         self._set_columns(widths)
         for record in self._records:
             self.add_row(*self._cells_of(record), key=str(self._row_id(record)))
@@ -141,7 +151,8 @@ class RecordTable(DataTable[Any], Generic[Row]):
         # bracketed part. Plain cells draw far faster than Text; only Text with spans of
         # several styles stays Text.
         cells: list[Text | PlainCell] = []
-        for cell in self._cells(record):
+        every = self._cells(record)
+        for cell in (every[index] for index in self._shown):
             if isinstance(cell, str):
                 cells.append(PlainCell(cell))
             elif not cell.spans and cell.justify in (None, "default", "left", "right"):
@@ -215,19 +226,24 @@ class RecordTable(DataTable[Any], Generic[Row]):
     def reload(self) -> None:
         """Read the list again from the first page, keeping the cursor on the same record."""
         self.reloading = True
+        self._generation += 1
         self._load(offset=0, replace=True)
 
     @work(thread=True, exclusive=True, group="record-table", exit_on_error=False)
     def _load(self, offset: int, replace: bool) -> None:
+        generation = self._generation
+
         def read(session: Any) -> tuple[int, Sequence[Row]]:
             total = self._count(session) if replace else self.total
             keep = max(PAGE_SIZE, self.row_count) if replace else PAGE_SIZE
             return total, self._fetch_page(session, offset, keep)
 
         total, rows = run_in_session(self, read)
-        self.app.call_from_thread(self._show, total, rows, replace)
+        self.app.call_from_thread(self._show, total, rows, replace, generation)
 
-    def _show(self, total: int, rows: Sequence[Row], replace: bool) -> None:
+    def _show(self, total: int, rows: Sequence[Row], replace: bool, generation: int) -> None:
+        if generation != self._generation:
+            return
         selected, position = self.selected_id, self.cursor_row
         if replace:
             self.reloading = False

@@ -29,6 +29,7 @@ FIGURES: list[Figure] = [
     Figure("first_paint", figures_app.first_paint),
     Figure("first_paint_tmux", figures_app.first_paint_tmux),
     Figure("search_typing", figures_app.search_typing),
+    Figure("contacts_list_typing", figures_app.contacts_list_typing),
     Figure("cli_search", figures_cli.cli_search),
     # After vcard_import: khard_list searches the database that figure's last import left.
     Figure("vcard_import", figures_cli.vcard_import),

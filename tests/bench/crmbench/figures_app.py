@@ -96,21 +96,43 @@ def first_paint_tmux(ctx: Context) -> Result:
 
 
 def search_typing(ctx: Context) -> Result:
+    return _typing(
+        ctx,
+        "search_typing",
+        "typing",
+        "Search as you type",
+        "The inbox, then `/` (the search dialog), each word typed a letter at a time; "
+        "per keystroke from the key press until the results list for that prefix is painted.",
+    )
+
+
+def contacts_list_typing(ctx: Context) -> Result:
+    return _typing(
+        ctx,
+        "contacts_list_typing",
+        "list_typing",
+        "Contacts list search as you type",
+        "Contacts (2), `/` into the list's own search box, each word typed a letter at a time; "
+        "per keystroke from the key press until the list (its count and first page, with each "
+        "contact's health light) is painted.",
+    )
+
+
+def _typing(ctx: Context, name: str, probe_mode: str, title: str, method: str) -> Result:
     data = ctx.dataset
     words = [data.words["cyrillic"], data.words["latin"]]
     args = [str(ctx.repeats), *words]
     # One process per database types every word `repeats` times; no warm-up process needed,
     # the first keystrokes of a session are part of what a person feels.
-    measured = probe("app_probe.py", "typing", str(data.db), *args)
-    baseline = probe("app_probe.py", "typing", str(data.empty_db), *args)
+    measured = probe("app_probe.py", probe_mode, str(data.db), *args)
+    baseline = probe("app_probe.py", probe_mode, str(data.empty_db), *args)
     result = Result(
-        "search_typing",
-        f"Search as you type ({' / '.join(words)})",
+        name,
+        f"{title} ({' / '.join(words)})",
         measured=_keystrokes(measured, "benchmark DB"),
         baseline=_keystrokes(baseline, EMPTY),
         budget=KEYSTROKE,
-        method="Contacts (2), then `/` (the search dialog), each word typed a letter at a time; "
-        "per keystroke from the key press until the results list for that prefix is painted.",
+        method=method,
         details={
             "per_word_ms": {
                 word: Stats(samples, "ms").to_json() for word, samples in measured["latencies_ms"].items()

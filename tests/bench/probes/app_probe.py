@@ -2,6 +2,7 @@
 
     python app_probe.py paint  DB                    first paint, and the process's peak RSS
     python app_probe.py typing DB REPEATS WORD…      search-as-you-type latency per keystroke
+    python app_probe.py list_typing DB REPEATS WORD… the same in the contacts list's own search box
 
 A fresh process per run keeps imports cold, as they are when a person starts the app.
 
@@ -109,8 +110,6 @@ async def typing(db: str, words: list[str], repeats: int) -> dict[str, Any]:
     found: dict[str, int] = {}
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")  # Contacts
-        await settle(app, pilot)
         for _ in range(repeats):
             for word in words:
                 dialog = await open_search(app, pilot, clock)
@@ -122,8 +121,46 @@ async def typing(db: str, words: list[str], repeats: int) -> dict[str, Any]:
     return {"latencies_ms": latencies, "found": found}
 
 
+async def list_typing(db: str, words: list[str], repeats: int) -> dict[str, Any]:
+    """Contacts (2), `/` into the list's search box, each word typed a letter at a time."""
+    from textual.widgets import Input
+
+    from crm_tui.db.schema import open_database
+    from crm_tui.ui.app import CrmApp
+
+    app = CrmApp(open_database(db), database=db)
+    clock = Clock()
+    clock.watch_paints(app)
+    watch_list_loads(clock)
+    latencies: dict[str, list[float]] = {word: [] for word in words}
+    found: dict[str, int] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        box = app.screen.query_one("#list-search", Input)
+        for _ in range(repeats):
+            for word in words:
+                await pilot.press("slash")
+                await settle(app, pilot)
+                for typed in range(1, len(word) + 1):
+                    before = len(clock.arrivals)
+                    started = time.perf_counter()
+                    await pilot.press(word[typed - 1])
+                    await settle(app, pilot)
+                    if box.value != word[:typed]:
+                        raise SystemExit(f"typed {word[:typed]!r} but the search box shows {box.value!r}")
+                    if len(clock.arrivals) == before:
+                        raise SystemExit(f"the list did not answer {word[:typed]!r}")
+                    latencies[word].append((clock.paint_after(clock.arrivals[-1]) - started) * 1000)
+                found[word] = app.screen.table.total
+                await pilot.press("escape")  # clears the box (and the list reloads in full)
+                await settle(app, pilot)
+    return {"latencies_ms": latencies, "found": found}
+
+
 async def open_search(app: Any, pilot: Any, clock: Clock) -> Any:
-    """Open `/` over Contacts and note each answer that reaches its results list."""
+    """Open `/` over the inbox and note each answer that reaches its results list."""
     from textual.widgets import Input
 
     from crm_tui.ui.dialogs.search_dialog import SearchDialog
@@ -179,7 +216,10 @@ def peak_rss_mib() -> float:
 
 def main(argv: list[str]) -> None:
     mode, db, *rest = argv
-    measuring = paint(db) if mode == "paint" else typing(db, rest[1:], int(rest[0]))
+    if mode == "paint":
+        measuring = paint(db)
+    else:
+        measuring = (list_typing if mode == "list_typing" else typing)(db, rest[1:], int(rest[0]))
     result = asyncio.run(measuring)
     result["max_rss_mib"] = peak_rss_mib()
     print(json.dumps(result, ensure_ascii=False))
