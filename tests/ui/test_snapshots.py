@@ -65,7 +65,9 @@ def test_contact_edit_form(snap_compare, app: CrmApp) -> None:
 
 def test_company_card(snap_compare, app: CrmApp) -> None:
     # Ромашка sorts after Acme; its card lists Иванов, his deal and the company totals.
-    assert snap_compare(app, terminal_size=SIZE, run_before=pressing("2", "right_square_bracket", "G", "enter"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=pressing("2", "right_square_bracket", "G", "enter")
+    )
 
 
 def test_search_dialog(snap_compare, app: CrmApp) -> None:

@@ -77,7 +77,9 @@ def test_contact_card(session: Session, anna: Contact, clock) -> None:
 
     links = _links(card)
     assert links["Company"] == [CardLink(EntityKind.COMPANY, anna.company_id, "Acme")]
-    assert links["Open deals"] == [CardLink(EntityKind.DEAL, deal.id, f"Renewal · Proposal · 1{NNBSP}500 RUB")]
+    assert links["Open deals"] == [
+        CardLink(EntityKind.DEAL, deal.id, f"Renewal · Proposal · 1{NNBSP}500 RUB")
+    ]
     assert links["Closed deals"] == []
     assert [(link.kind, link.id) for link in links["Open activities"]] == [(EntityKind.ACTIVITY, task.id)]
     assert "Send contract" in links["Open activities"][0].text

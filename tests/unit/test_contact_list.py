@@ -57,9 +57,7 @@ def names(session: Session, wanted: ContactFilter) -> list[str]:
     return [row.full_name for row in contact_list.list_contacts(session, wanted)]
 
 
-def test_everyone_in_name_order_with_phone_email_and_tags(
-    session: Session, people: dict[str, int]
-) -> None:
+def test_everyone_in_name_order_with_phone_email_and_tags(session: Session, people: dict[str, int]) -> None:
     rows = contact_list.list_contacts(session, ContactFilter())
     # By last name, folded: Latin letters sort before Cyrillic ones.
     assert [row.full_name for row in rows] == ["Jane Smith", "Anna Zorn", "Иван Петров", "Ольга Семёнова"]
