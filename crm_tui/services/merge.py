@@ -11,7 +11,7 @@ other's timeline changes only whom its events are about.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -354,13 +354,18 @@ def _to_json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """A timestamp as an aware UTC one: SQLite gives them back without a time zone."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 def _from_json(name: str, value: Any) -> Any:
     if value is None:
         return None
     if name in _DATE_FIELDS:
         return date.fromisoformat(value)
     if name == "last_touch_at":
-        return datetime.fromisoformat(value)
+        return _utc(datetime.fromisoformat(value))
     return value
 
 
@@ -402,7 +407,7 @@ def merge_contacts(
     if _NAME_FIELDS & set(changes):
         for column, value in name_columns(full_name_of(first, middle, last), last).items():
             setattr(survivor, column, value)
-    touched = max(filter(None, [survivor.last_touch_at, other.last_touch_at]), default=None)
+    touched = max(filter(None, [_utc(survivor.last_touch_at), _utc(other.last_touch_at)]), default=None)
     undo["last_touch_at"] = {"old": _to_json(survivor.last_touch_at), "new": _to_json(touched)}
     survivor.last_touch_at = touched
     # vCard properties only the other had come along; the survivor's own win.
@@ -599,7 +604,7 @@ def _restore_fields(survivor: Contact, payload: dict[str, Any], notes: list[str]
         for column, value in name_columns(full_name, survivor.last_name).items():
             setattr(survivor, column, value)
     touch = payload.get("last_touch_at", {})
-    if touch and survivor.last_touch_at == _from_json("last_touch_at", touch["new"]):
+    if touch and _utc(survivor.last_touch_at) == _from_json("last_touch_at", touch["new"]):
         survivor.last_touch_at = _from_json("last_touch_at", touch["old"])
     extra = payload.get("extra", {})
     if extra and survivor.extra == extra["new"]:

@@ -52,6 +52,11 @@ class CrmCommands(Provider):
                 app.action_lead_sources,
             ),
             (
+                "Find duplicate contacts",
+                "Same email, phone, or a similar name at the same company; merge them",
+                app.action_duplicates,
+            ),
+            (
                 "Import a file",
                 "Contacts from vCard or CSV, or leads from a JSON file (key i)",
                 app.action_import,

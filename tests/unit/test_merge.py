@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Activity, Contact, ContactAddress, ContactEmail, ContactPhone, Deal, Event, Lead
 from crm_tui.errors import CrmError, ValidationError
 from crm_tui.services import activities, contacts, deals, events, leads, merge, search
@@ -280,3 +282,25 @@ def test_undo_refuses_when_the_survivor_was_merged_away_since(session: Session, 
         merge.undo_merge(session, first.event_id)
     with pytest.raises(CrmError, match="No merge of contacts with event id 999"):
         merge.undo_merge(session, 999)
+
+
+def test_the_latest_touch_stays_and_undo_puts_the_survivors_back(engine: Engine) -> None:
+    # Each step in its own session, as in the app: timestamps come back from SQLite naive.
+    with session_scope(engine) as session:
+        one = contacts.create_contact(session, ContactCreate(first_name="Anna"))
+        two = contacts.create_contact(session, ContactCreate(first_name="Anna", last_name="P."))
+        contacts.touch(session, one.id or 0, datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
+        contacts.touch(session, two.id or 0, datetime(2026, 11, 15, 9, 0, tzinfo=UTC))
+        ids = one.id or 0, two.id or 0
+    with session_scope(engine) as session:
+        merge.merge_contacts(session, *ids, set())
+    with session_scope(engine) as session:
+        survivor = session.get(Contact, ids[0])
+        assert survivor is not None and survivor.last_touch_at is not None
+        assert survivor.last_touch_at.replace(tzinfo=UTC) == datetime(2026, 11, 15, 9, 0, tzinfo=UTC)
+    with session_scope(engine) as session:
+        merge.undo_merge(session)
+    with session_scope(engine) as session:
+        survivor = session.get(Contact, ids[0])
+        assert survivor is not None and survivor.last_touch_at is not None
+        assert survivor.last_touch_at.replace(tzinfo=UTC) == datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
