@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, UnaryExpression, func
+from sqlalchemy.sql.operators import custom_op
 from sqlmodel import Session, col, select
 
 from crm_tui.db.models import Company, Contact, ContactEmail, ContactPhone
@@ -43,6 +44,15 @@ SAME_NAME_AT_COMPANY = "same name at the same company"
 SIMILAR_NAME_AT_COMPANY = "similar name at the same company"
 
 _NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _live() -> ColumnElement[bool]:
+    """`+contact.archived_at IS NULL`: a filter on the rows found, never the way to find them.
+    The unary plus (a no-op on the value) keeps SQLite off an index that starts with
+    archived_at: without statistics the planner would walk every live contact (a third of a
+    second on 100,000) instead of looking up the few emails, phones or companies asked about."""
+    archived_at = Contact.__table__.c.archived_at  # type: ignore[attr-defined]  # the Core column
+    return UnaryExpression(archived_at, operator=custom_op("+"), type_=archived_at.type).is_(None)
 
 
 def name_key(name: str | None) -> str:
@@ -92,7 +102,7 @@ class NamesAtCompanies:
                 Company.name_fold, Contact.id, Contact.first_name, Contact.last_name, Contact.full_name
             )
             .join(Company, col(Company.id) == Contact.company_id)
-            .where(among(Company.name_fold, wanted), col(Contact.archived_at).is_(None))
+            .where(among(Company.name_fold, wanted), _live())
             .order_by(col(Contact.id))
         )
         for company, contact_id, first, last, full_name in rows:
@@ -120,7 +130,7 @@ class KnownContacts:
 
     def __init__(self, session: Session, all_keys: list[MatchKeys]) -> None:
         self.session = session
-        live = col(Contact.archived_at).is_(None)
+        live = _live()
         self.by_uid: dict[Any, int] = {}
         self.by_email: dict[Any, int] = {}
         self.by_phone: dict[Any, int] = {}
@@ -227,10 +237,11 @@ def _shared(session: Session, column: Any, owner: Any) -> list[tuple[str, list[i
         .group_by(column)
         .having(func.count() > 1)
     )
+    values = list(session.exec(repeated))
+    if not values:
+        return []
     statement = (
-        select(column, owner)
-        .join(Contact, col(Contact.id) == owner)
-        .where(col(column).in_(repeated), col(Contact.archived_at).is_(None))
+        select(column, owner).join(Contact, col(Contact.id) == owner).where(among(column, values), _live())
     )
     holders: dict[str, set[int]] = defaultdict(set)
     for value, contact_id in session.exec(statement):  # type: ignore[call-overload]
@@ -245,7 +256,7 @@ def _similar_names_by_company(session: Session, found: _Found) -> None:
         session.connection()
         .execute(
             select(Contact.company_id, Contact.id, Contact.first_name, Contact.last_name).where(
-                col(Contact.company_id).is_not(None), col(Contact.archived_at).is_(None)
+                col(Contact.company_id).is_not(None), _live()
             )
         )
         .all()
@@ -304,7 +315,7 @@ def duplicates_of(session: Session, contact_id: int) -> list[DuplicatePair]:
     contact = session.get(Contact, contact_id)
     if contact is None or contact.archived_at is not None:
         return []
-    live = col(Contact.archived_at).is_(None)
+    live = _live()
     found: _Found = {}
     for column, owner, strength, label in (
         (ContactEmail.value_fold, ContactEmail.contact_id, _EMAIL, SAME_EMAIL),
