@@ -153,9 +153,16 @@ class KnownContacts:
                 .join(Contact, col(Contact.id) == ContactPhone.contact_id)
                 .where(among(ContactPhone.e164, phones), live),
             )
-        self.names = NamesAtCompanies(
-            session, {keys.name_at_company[1] for keys in all_keys if keys.name_at_company}
-        )
+        # Read when a record is first looked up by name: in a file whose records all match by
+        # UID, email or phone (one imported again), the companies' people are never needed.
+        self._companies = {keys.name_at_company[1] for keys in all_keys if keys.name_at_company}
+        self._names: NamesAtCompanies | None = None
+
+    @property
+    def names(self) -> NamesAtCompanies:
+        if self._names is None:
+            self._names = NamesAtCompanies(self.session, self._companies)
+        return self._names
 
     def _fill(self, mapping: dict[Any, int], statement: Any) -> None:
         for key, contact_id in self.session.exec(statement.order_by(col(Contact.id))):
