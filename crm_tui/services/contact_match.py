@@ -46,7 +46,7 @@ SIMILAR_NAME_AT_COMPANY = "similar name at the same company"
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-def _live() -> ColumnElement[bool]:
+def live_contact() -> ColumnElement[bool]:
     """`+contact.archived_at IS NULL`: a filter on the rows found, never the way to find them.
     The unary plus (a no-op on the value) keeps SQLite off an index that starts with
     archived_at: without statistics the planner would walk every live contact (a third of a
@@ -102,7 +102,7 @@ class NamesAtCompanies:
                 Company.name_fold, Contact.id, Contact.first_name, Contact.last_name, Contact.full_name
             )
             .join(Company, col(Company.id) == Contact.company_id)
-            .where(among(Company.name_fold, wanted), _live())
+            .where(among(Company.name_fold, wanted), live_contact())
             .order_by(col(Contact.id))
         )
         for company, contact_id, first, last, full_name in rows:
@@ -130,7 +130,7 @@ class KnownContacts:
 
     def __init__(self, session: Session, all_keys: list[MatchKeys]) -> None:
         self.session = session
-        live = _live()
+        live = live_contact()
         self.by_uid: dict[Any, int] = {}
         self.by_email: dict[Any, int] = {}
         self.by_phone: dict[Any, int] = {}
@@ -248,7 +248,9 @@ def _shared(session: Session, column: Any, owner: Any) -> list[tuple[str, list[i
     if not values:
         return []
     statement = (
-        select(column, owner).join(Contact, col(Contact.id) == owner).where(among(column, values), _live())
+        select(column, owner)
+        .join(Contact, col(Contact.id) == owner)
+        .where(among(column, values), live_contact())
     )
     holders: dict[str, set[int]] = defaultdict(set)
     for value, contact_id in session.exec(statement):  # type: ignore[call-overload]
@@ -263,7 +265,7 @@ def _similar_names_by_company(session: Session, found: _Found) -> None:
         session.connection()
         .execute(
             select(Contact.company_id, Contact.id, Contact.first_name, Contact.last_name).where(
-                col(Contact.company_id).is_not(None), _live()
+                col(Contact.company_id).is_not(None), live_contact()
             )
         )
         .all()
@@ -322,7 +324,7 @@ def duplicates_of(session: Session, contact_id: int) -> list[DuplicatePair]:
     contact = session.get(Contact, contact_id)
     if contact is None or contact.archived_at is not None:
         return []
-    live = _live()
+    live = live_contact()
     found: _Found = {}
     for column, owner, strength, label in (
         (ContactEmail.value_fold, ContactEmail.contact_id, _EMAIL, SAME_EMAIL),

@@ -19,7 +19,13 @@ from crm_tui.db.backup import snapshot_before
 from crm_tui.db.models import Activity, Contact, ContactEmail, ContactPhone, EntityKind, Lead, LeadStatus
 from crm_tui.errors import NotFound, ValidationError
 from crm_tui.services import search
-from crm_tui.services.contact_match import SAME_EMAIL, SAME_PHONE, NamesAtCompanies, name_key
+from crm_tui.services.contact_match import (
+    SAME_EMAIL,
+    SAME_PHONE,
+    NamesAtCompanies,
+    live_contact,
+    name_key,
+)
 from crm_tui.services.events import EventKind, apply_changes, record_event
 from crm_tui.services.leads import OPEN_STATUSES, archive_lead, get_lead, subject
 from crm_tui.services.validation import fold
@@ -140,7 +146,7 @@ def _contacts_by(
     for value, contact_id, name in session.exec(
         select(key, Contact.id, Contact.full_name)
         .join(Contact, col(Contact.id) == owner)
-        .where(col(key).in_(values), col(Contact.archived_at).is_(None))
+        .where(col(key).in_(values), live_contact())
         .order_by(col(Contact.id))
     ):
         if contact_id is not None and contact_id not in dict(found[value]):
