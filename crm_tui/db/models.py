@@ -97,7 +97,8 @@ class ContactBase(SQLModel):
 
 
 class Contact(ContactBase, table=True):
-    __table_args__ = (Index("ix_contact_sort", "last_name_fold", "full_name_fold"),)
+    # The contacts list: live contacts in name order, and their count, from the index alone.
+    __table_args__ = (Index("ix_contact_live", "archived_at", "last_name_fold", "full_name_fold"),)
 
     id: int | None = Field(default=None, primary_key=True)
     company_id: int | None = _fk("company.id")

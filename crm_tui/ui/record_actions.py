@@ -66,17 +66,17 @@ class RecordActions(Screen[Any]):
     """Keys for contacts and companies: e n l t s d y o g # x."""
 
     RECORD_BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "edit", "Edit"),
-        Binding("n", "note", "Note"),
-        Binding("l", "log", "Log call"),
-        Binding("t", "task", "Task", show=False),
-        Binding("s", "next_step", "Next step"),
-        Binding("d", "new_deal", "Deal", show=False),
-        Binding("y", "copy", "Copy", show=False),
-        Binding("o", "mail", "Mail", show=False),
-        Binding("g", "go_company", "Company", show=False),
-        Binding("number_sign", "tags", "Tags", show=False),
-        Binding("x", "archive", "Archive", show=False),
+        Binding("e", "edit", "Edit", tooltip="Edit every field (emails, phones, birthday, tags…)"),
+        Binding("n", "note", "Note", tooltip="Add a note to the timeline"),
+        Binding("l", "log", "Log call", tooltip="Log a call, email or meeting with its outcome (a touch)"),
+        Binding("t", "task", "Task", show=False, tooltip="Plan a call, meeting, email or task"),
+        Binding("s", "next_step", "Next step", tooltip="Set the next contact date and its goal"),
+        Binding("d", "new_deal", "Deal", show=False, tooltip="New deal with this contact"),
+        Binding("y", "copy", "Copy", show=False, tooltip="Copy an email or phone to the clipboard"),
+        Binding("o", "mail", "Mail", show=False, tooltip="Write an email in the mail client"),
+        Binding("g", "go_company", "Company", show=False, tooltip="Go to the contact's company"),
+        Binding("number_sign", "tags", "Tags", show=False, tooltip="Add or remove tags"),
+        Binding("x", "archive", "Archive", show=False, tooltip="Archive the contact (asks about its deals)"),
     ]
     # Keys that mean something only for a contact.
     CONTACT_ONLY: ClassVar[set[str]] = {"new_deal", "go_company", "tags", "archive"}

@@ -344,6 +344,45 @@ def test_the_inbox_count_reads_its_index_alone(tmp_path: Path) -> None:
         engine.dispose()
 
 
+def test_the_contacts_list_counts_and_pages_from_its_index(tmp_path: Path) -> None:
+    engine = schema.open_database(str(tmp_path / "crm.sqlite3"))
+    try:
+        with engine.connect() as connection:
+            plans = [
+                " ".join(str(row[3]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+                for sql in (
+                    "SELECT count(*) FROM contact WHERE archived_at IS NULL",
+                    "SELECT id FROM contact WHERE archived_at IS NULL "
+                    "ORDER BY last_name_fold, full_name_fold LIMIT 50",
+                )
+            ]
+        assert "COVERING INDEX ix_contact_live" in plans[0]
+        assert "ix_contact_live" in plans[1] and "TEMP B-TREE" not in plans[1]
+    finally:
+        engine.dispose()
+
+
+def test_a_version_5_database_gets_the_contacts_list_index(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite3"
+    schema.open_database(str(path)).dispose()
+    connection = sqlite3.connect(path)
+    try:  # the indexes as version 5 had them
+        connection.execute("DROP INDEX ix_contact_live")
+        connection.execute("CREATE INDEX ix_contact_sort ON contact (last_name_fold, full_name_fold)")
+        connection.commit()
+    finally:
+        connection.close()
+    _set_stored_version(path, 5)
+    schema.open_database(str(path)).dispose()
+    connection = sqlite3.connect(path)
+    try:
+        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    finally:
+        connection.close()
+    assert "ix_contact_live" in names and "ix_contact_sort" not in names
+    assert _stored_version(path) == schema.SCHEMA_VERSION
+
+
 def test_a_version_3_search_index_is_rebuilt_with_one_letter_prefixes(tmp_path: Path) -> None:
     path = tmp_path / "crm.sqlite3"
     engine = schema.open_database(str(path))

@@ -84,8 +84,12 @@ class ListScreen(ModeScreen):
 
     def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
         # (Textual also calls a subclass's own handler of this message: no super() there.)
-        self.query_one("#list-title", Label).update(self.list_title(event.total))
-        empty = event.total == 0
+        # One line whatever it says: no layout pass (a whole-screen one per keystroke of a search).
+        self.query_one("#list-title", Label).update(self.list_title(event.total), layout=False)
+        self.show_empty(event.total == 0)
+
+    def show_empty(self, empty: bool) -> None:
+        """An empty list gives its place to a hint about what to do."""
         self.query_one("#empty", EmptyState).set_class(empty, "visible")
         self.table.display = not empty
 

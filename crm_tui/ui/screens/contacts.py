@@ -36,13 +36,15 @@ class ContactsScreen(DirectoryScreen):
     SEARCH_PLACEHOLDER = "/ search contacts: name, email, phone, company, tag"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "filter", "Filter"),
-        Binding("o", "sort", "Sort", show=False),
-        Binding("L", "smart_lists", "Smart lists", show=False),
-        Binding("S", "save_smart_list", "Save list", show=False),
-        Binding("space", "mark", "Select", show=False),
-        Binding("u", "undo_archive", "Undo archive", show=False),
-        Binding("D", "app.duplicates", "Duplicates", show=False),
+        Binding("f", "filter", "Filter", tooltip="Filter by tag, company, health, next step, last touch"),
+        Binding("o", "sort", "Sort", show=False, tooltip="Sort by name, last touch or next contact"),
+        Binding("L", "smart_lists", "Smart lists", show=False, tooltip="Recall a saved filter (smart list)"),
+        Binding("S", "save_smart_list", "Save list", show=False, tooltip="Save the filter as a smart list"),
+        Binding("space", "mark", "Select", show=False, tooltip="Select for a bulk change of tags (#)"),
+        Binding(
+            "u", "undo_archive", "Undo archive", show=False, tooltip="Bring back the contact archived last"
+        ),
+        Binding("D", "app.duplicates", "Duplicates", show=False, tooltip="Find and merge duplicate contacts"),
     ]
 
     def __init__(self) -> None:
@@ -92,6 +94,9 @@ class ContactsScreen(DirectoryScreen):
             next_contact_cell(row.next_contact_on),
         ]
 
+    def narrowed(self) -> bool:
+        return super().narrowed() or self.filter.narrowed
+
     def read_lights(self, session: Any, ids: list[int]) -> dict[int, Health]:
         return contacts_health(session, ids)
 
@@ -116,9 +121,8 @@ class ContactsScreen(DirectoryScreen):
 
     def set_filter(self, wanted: ContactFilter) -> None:
         self.filter = replace(wanted, text="")
-        search = self.query_one("#list-search")
         if wanted.text != self.typed:
-            search.value = wanted.text  # type: ignore[attr-defined]  # its Changed reloads the list
+            self.search_box.value = wanted.text  # its Changed reloads the list
         else:
             self.table.reload()
         self.show_filter()
@@ -132,7 +136,7 @@ class ContactsScreen(DirectoryScreen):
             return
         self.marked.clear()
         self.set_filter(ContactFilter())
-        self.table.focus()
+        self.leave_search()
 
     def action_sort(self) -> None:
         self.set_filter(replace(self.filter, sort=SORTS[(SORTS.index(self.filter.sort) + 1) % len(SORTS)]))

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.events import Key
+from textual.events import Click, Key
 from textual.widgets import DataTable, Input, Label, Static
 
 from crm_tui.dates import today
@@ -44,11 +44,10 @@ def next_contact_cell(day: date | None) -> Text:
 
 class DirectoryScreen(RecordActions, ListScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search list"),
+        Binding("slash", "focus_search", "Search list", tooltip="Search this list as you type (esc clears)"),
         *RecordActions.RECORD_BINDINGS,
-        Binding("right_square_bracket", "other_tab", "Companies/People", show=False),
-        Binding("left_square_bracket", "other_tab", "Companies/People", show=False),
-        Binding("escape", "clear_search", "Clear", show=False),
+        Binding("right_square_bracket,left_square_bracket", "other_tab", "People / Companies", show=False),
+        Binding("escape", "clear_search", "Clear", show=False, tooltip="Clear the search and filters"),
     ]
     SEARCH_PLACEHOLDER: ClassVar[str] = "/ type to search"
 
@@ -68,12 +67,19 @@ class DirectoryScreen(RecordActions, ListScreen):
         self.lights: dict[int, Health] = {}
 
     def on_mount(self) -> None:
+        # The box takes the focus only from `/` (or a click): when an empty list hides its
+        # table, the focus would otherwise fall to it and `a` or `/` be typed into it.
+        self.search_box.can_focus = False
         self.table.focus()
         self.show_filter()
 
     @property
+    def search_box(self) -> Input:
+        return self.query_one("#list-search", Input)
+
+    @property
     def typed(self) -> str:
-        return self.query_one("#list-search", Input).value.strip()
+        return self.search_box.value.strip()
 
     def tabs_text(self, total: int) -> Text:
         text = Text()
@@ -98,6 +104,19 @@ class DirectoryScreen(RecordActions, ListScreen):
         unlit = [row.id for row in self.table.records if row.id not in self.lights]
         if unlit:
             self.call_after_refresh(self._load_lights, unlit)
+
+    def narrowed(self) -> bool:
+        """Whether the list shows fewer records than there are (a search, a filter)."""
+        return bool(self.typed)
+
+    def show_empty(self, empty: bool) -> None:
+        if empty and self.narrowed():
+            # Nothing matches: the list stays (empty) and says so under it; the hint about
+            # adding a first record is for a list with no records at all.
+            self.query_one("#empty", EmptyState).set_class(False, "visible")
+            self.table.display = True
+            return
+        super().show_empty(empty)
 
     def read_lights(self, session: Session, ids: list[int]) -> dict[int, Health]:
         raise NotImplementedError
@@ -140,7 +159,13 @@ class DirectoryScreen(RecordActions, ListScreen):
         """The line under the list: the highlighted record's light and why, and what the
         narrow columns leave out."""
         record = self.highlighted()
-        self.query_one("#list-detail", Static).update(self.detail(record) if record is not None else "")
+        if record is not None:
+            shown: Text | str = self.detail(record)
+        elif self.narrowed() and not self.table.reloading:
+            shown = Text("Nothing matches. esc clears the search and the filter.", style="italic")
+        else:
+            shown = ""
+        self.query_one("#list-detail", Static).update(shown, layout=False)  # always two lines
 
     def detail(self, record: Any) -> Text:
         raise NotImplementedError
@@ -158,23 +183,31 @@ class DirectoryScreen(RecordActions, ListScreen):
     @on(Input.Submitted, "#list-search")
     def _search_done(self) -> None:
         # As in the search dialog: enter opens the first match (↓ goes into the list instead).
-        self.table.focus()
+        self.leave_search()
         self.action_open()
 
     def on_key(self, event: Key) -> None:
         # ↓ from the search box goes into the list, as in a mail client's search.
-        if event.key == "down" and self.focused is self.query_one("#list-search", Input):
+        if event.key == "down" and self.focused is self.search_box:
             event.stop()
-            self.table.focus()
+            self.leave_search()
+
+    def on_click(self, event: Click) -> None:
+        if event.widget is self.search_box:
+            self.action_focus_search()
 
     def action_focus_search(self) -> None:
-        self.query_one("#list-search", Input).focus()
+        self.search_box.can_focus = True
+        self.search_box.focus()
+
+    def leave_search(self) -> None:
+        self.table.focus()
+        self.search_box.can_focus = False
 
     def action_clear_search(self) -> None:
-        search = self.query_one("#list-search", Input)
-        if search.value:
-            search.value = ""
-        self.table.focus()
+        if self.search_box.value:
+            self.search_box.value = ""
+        self.leave_search()
 
     def action_other_tab(self) -> None:
         other = next(mode for mode, _ in TABS if mode != self.MODE)
