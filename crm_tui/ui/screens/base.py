@@ -59,10 +59,19 @@ class ListScreen(ModeScreen):
         with Vertical(id="list-body"):
             yield Label(self.TITLE, id="list-title")
             yield self.summary_widget()
-            yield RecordTable(
-                self.columns(), self.fetch_page, self.count, lambda row: row.id, self.cells, id="records"
-            )
+            yield self.record_table()
             yield EmptyState(self.EMPTY_MESSAGE, id="empty")
+
+    def record_table(self) -> RecordTable[Any]:
+        return RecordTable(
+            self.columns(),
+            self.fetch_page,
+            self.count,
+            lambda row: row.id,
+            self.cells,
+            loaded=self.show_loaded,
+            id="records",
+        )
 
     def summary_widget(self) -> Label:
         """A line under the title for per-mode totals; hidden unless a mode fills it."""
@@ -82,11 +91,11 @@ class ListScreen(ModeScreen):
     def list_title(self, total: int) -> str:
         return f"{self.TITLE} · {total:,}"
 
-    def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
-        # (Textual also calls a subclass's own handler of this message: no super() there.)
+    def show_loaded(self, total: int) -> None:
+        """The title's count and the empty hint, in the screen update that shows the rows."""
         # One line whatever it says: no layout pass (a whole-screen one per keystroke of a search).
-        self.query_one("#list-title", Label).update(self.list_title(event.total), layout=False)
-        self.show_empty(event.total == 0)
+        self.query_one("#list-title", Label).update(self.list_title(total), layout=False)
+        self.show_empty(total == 0)
 
     def show_empty(self, empty: bool) -> None:
         """An empty list gives its place to a hint about what to do."""

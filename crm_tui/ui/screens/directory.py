@@ -56,9 +56,7 @@ class DirectoryScreen(RecordActions, ListScreen):
             yield Label(self.TITLE, id="list-title")
             yield Input(placeholder=self.SEARCH_PLACEHOLDER, id="list-search", compact=True)
             yield Label("", id="list-filter")
-            yield RecordTable(
-                self.columns(), self.fetch_page, self.count, lambda row: row.id, self.cells, id="records"
-            )
+            yield self.record_table()
             yield EmptyState(self.EMPTY_MESSAGE, id="empty")
             yield Static("", id="list-detail")
 
@@ -98,7 +96,7 @@ class DirectoryScreen(RecordActions, ListScreen):
         return self.tabs_text(total)
 
     def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
-        # (ListScreen's own handler also runs and shows the title.) The lights come after the
+        # (ListScreen.show_loaded has shown the count.) The lights come after the
         # list is on the screen: each keystroke in the search box shows its matches first.
         self.call_after_refresh(self.show_detail)
         unlit = [row.id for row in self.table.records if row.id not in self.lights]

@@ -93,9 +93,7 @@ class InboxScreen(ListScreen):
             with Vertical(id="list-body"):
                 yield Label(self.TITLE, id="list-title")
                 yield Label(self._tabs_text(), id="inbox-tabs")
-                yield RecordTable(
-                    self.columns(), self.fetch_page, self.count, lambda row: row.id, self.cells, id="records"
-                )
+                yield self.record_table()
                 yield EmptyState(self.EMPTY_MESSAGE, id="empty")
             with VerticalScroll(id="lead-preview"):
                 yield Static("", id="preview")
@@ -159,7 +157,7 @@ class InboxScreen(ListScreen):
         return f"Inbox · {TAB_LABELS[self.tab]} · {total:,}"
 
     def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
-        # ListScreen's handler runs too (Textual calls each class's own): it shows the title.
+        # ListScreen.show_loaded has shown the title with the rows.
         # After the list is on the screen: the counts, the duplicates' markers and the preview
         # are read meanwhile by workers that would otherwise hold up the list's first paint.
         self.call_after_refresh(self._load_counts)

@@ -52,7 +52,7 @@ class PipelineScreen(ListScreen):
         ]
 
     def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
-        # ListScreen's own handler runs as well (Textual calls each class's): not super() here.
+        # (The title came with the rows, from ListScreen.show_loaded.)
         self._load_totals()
 
     @work(thread=True, exclusive=True, group="pipeline-totals", exit_on_error=False)

@@ -60,16 +60,17 @@ async def settle(app: Any, pilot: Any) -> None:
 
 
 def watch_list_loads(clock: Clock) -> None:
-    """Note when a mode's list got its first page (ListScreen handles RecordTable.Loaded)."""
+    """Note when a mode's list got its rows (RecordTable calls ListScreen.show_loaded as they
+    go in, in the same screen update)."""
     from crm_tui.ui.screens.base import ListScreen
 
-    loaded = ListScreen.on_record_table_loaded
+    loaded = ListScreen.show_loaded
 
-    def timed_loaded(screen: Any, event: Any) -> None:
-        loaded(screen, event)
+    def timed_loaded(screen: Any, total: int) -> None:
+        loaded(screen, total)
         clock.arrived()
 
-    ListScreen.on_record_table_loaded = timed_loaded  # type: ignore[method-assign,unused-ignore]
+    ListScreen.show_loaded = timed_loaded  # type: ignore[method-assign,unused-ignore]
 
 
 async def paint(db: str) -> dict[str, Any]:
