@@ -194,12 +194,14 @@ class DirectoryScreen(RecordActions, ListScreen):
         if event.widget is self.search_box:
             self.action_focus_search()
 
+    # Focus is set at once, not after the queued keys (Widget.focus waits its turn): "/ivan"
+    # typed fast must land in the box whole, "a" after ↓ must not be typed into it.
     def action_focus_search(self) -> None:
         self.search_box.can_focus = True
-        self.search_box.focus()
+        self.set_focus(self.search_box)
 
     def leave_search(self) -> None:
-        self.table.focus()
+        self.set_focus(self.table)
         self.search_box.can_focus = False
 
     def action_clear_search(self) -> None:
