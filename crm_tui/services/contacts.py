@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 from uuid import uuid4
 
@@ -654,65 +654,6 @@ def tags_of(session: Session, contact_id: int) -> list[str]:
             .order_by(Tag.name_fold)
         )
     )
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    id: int
-    full_name: str
-    company: str
-    title: str
-    phone: str
-    email: str
-    last_touch_at: datetime | None
-    next_contact_on: date | None
-
-
-def count_contacts(session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(Contact).where(col(Contact.archived_at).is_(None))
-    ).one()
-
-
-def list_contacts(session: Session, offset: int = 0, limit: int = 100) -> list[ContactRow]:
-    """One page of contacts in name order, with their primary phone and email."""
-    primary_phone = (
-        select(ContactPhone.value)
-        .where(ContactPhone.contact_id == Contact.id)
-        .order_by(col(ContactPhone.is_primary).desc(), col(ContactPhone.id))
-        .limit(1)
-        .scalar_subquery()
-    )
-    primary_email = (
-        select(ContactEmail.value)
-        .where(ContactEmail.contact_id == Contact.id)
-        .order_by(col(ContactEmail.is_primary).desc(), col(ContactEmail.id))
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = session.exec(
-        select(  # type: ignore[call-overload]  # >4 columns
-            Contact.id,
-            Contact.full_name,
-            Company.name,
-            Contact.title,
-            primary_phone,
-            primary_email,
-            Contact.last_touch_at,
-            Contact.next_contact_on,
-        )
-        .outerjoin(Company, col(Company.id) == Contact.company_id)
-        .where(col(Contact.archived_at).is_(None))
-        .order_by(Contact.last_name_fold, Contact.full_name_fold)
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return [
-        ContactRow(
-            row[0] or 0, row[1], row[2] or "", row[3] or "", row[4] or "", row[5] or "", row[6], row[7]
-        )
-        for row in rows
-    ]
 
 
 def contact_from_fields(fields: dict[str, str]) -> ContactCreate:

@@ -9,7 +9,8 @@ from sqlmodel import Session, func, select
 
 from crm_tui.db.models import Company, Contact, ContactAddress, ContactEmail, ContactPhone, Event, Tag
 from crm_tui.errors import NotFound, ValidationError
-from crm_tui.services import contacts
+from crm_tui.services import contact_list, contacts
+from crm_tui.services.contact_list import ContactFilter
 from crm_tui.services.contacts import AddressIn, ContactCreate, EmailIn, PhoneIn
 from crm_tui.services.events import EventKind
 from crm_tui.services.validation import fold
@@ -256,8 +257,8 @@ def test_archived_contacts_leave_the_list(session: Session) -> None:
     anna = _anna(session)
     contacts.create_contact(session, ContactCreate(first_name="Bob", last_name="Brown"))
     contacts.archive_contact(session, anna.id)
-    assert contacts.count_contacts(session) == 1
-    assert [row.full_name for row in contacts.list_contacts(session)] == ["Bob Brown"]
+    assert contact_list.count_contacts(session, ContactFilter()) == 1
+    assert [row.full_name for row in contact_list.list_contacts(session, ContactFilter())] == ["Bob Brown"]
 
 
 def test_touch_sets_last_touch_at(session: Session) -> None:
@@ -276,11 +277,13 @@ def test_list_contacts_sorts_by_last_name_and_pages(session: Session) -> None:
         ("Anna", "Smith"),
     ]:
         contacts.create_contact(session, ContactCreate(first_name=first, last_name=last))
-    names = [row.full_name for row in contacts.list_contacts(session)]
+    names = [row.full_name for row in contact_list.list_contacts(session, ContactFilter())]
     assert names[:3] == ["Zoe Adams", "Bob brown", "Anna Smith"]  # letter case does not split the order
     assert set(names) == {"Zoe Adams", "Ян Яковлев", "Bob brown", "Al Čapek", "Anna Smith"}
-    assert [row.full_name for row in contacts.list_contacts(session, offset=1, limit=2)] == names[1:3]
-    assert contacts.count_contacts(session) == 5
+    assert [
+        row.full_name for row in contact_list.list_contacts(session, ContactFilter(), offset=1, limit=2)
+    ] == names[1:3]
+    assert contact_list.count_contacts(session, ContactFilter()) == 5
 
 
 def test_list_contacts_shows_company_and_primary_details(session: Session) -> None:
@@ -294,7 +297,7 @@ def test_list_contacts_shows_company_and_primary_details(session: Session) -> No
             phones=[PhoneIn(value="+79123456789")],
         ),
     )
-    (row,) = contacts.list_contacts(session)
+    (row,) = contact_list.list_contacts(session, ContactFilter())
     assert (row.company, row.title, row.email, row.phone) == (
         "Acme",
         "CEO",
