@@ -70,7 +70,7 @@ class ContactFilter:
             f"“{self.text}”" if self.text else "",
             f"tag {self.tag}" if self.tag else "",
             f"company {self.company}" if self.company else "",
-            self.light.value if self.light else "",
+            f"health {self.light.value}" if self.light else "",
             "no next step" if self.no_next_step else "",
             f"untouched {self.untouched_days}+ days" if self.untouched_days is not None else "",
         ]

@@ -192,7 +192,7 @@ def test_filter_in_words() -> None:
     assert ContactFilter().describe() == ""
     assert (
         ContactFilter(text="ив", tag="VIP", light=Light.RED, untouched_days=30).describe()
-        == "“ив” · tag VIP · red · untouched 30+ days"
+        == "“ив” · tag VIP · health red · untouched 30+ days"
     )
 
 
