@@ -259,16 +259,22 @@ def search(session: Session, query: str, limit: int = 50) -> list[RecordSummary]
 
 
 def count_typed(session: Session, kind: EntityKind, typed: str, cap: int) -> int:
-    """How many records of a kind the typed words find, counted up to `cap`."""
+    """How many records of a kind the typed words find, counted up to `cap`.
+
+    Kept for the rest of the session: a list counts its matches and then pages them (which
+    needs the count to choose its plan) in one session, on every keystroke."""
     expression = match_expression(typed)
     if expression is None:
         return 0
-    return session.exec(  # type: ignore[call-overload]
-        text(
-            "SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH :typed "
-            f"AND rowid % {ROWID_SPREAD} = :code LIMIT :cap)"
-        ).bindparams(typed=expression, code=KIND_CODES[kind.value], cap=cap)
-    ).one()[0]
+    key = ("count_typed", kind, expression, cap)
+    if key not in session.info:
+        session.info[key] = session.exec(  # type: ignore[call-overload]
+            text(
+                "SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH :typed "
+                f"AND rowid % {ROWID_SPREAD} = :code LIMIT :cap)"
+            ).bindparams(typed=expression, code=KIND_CODES[kind.value], cap=cap)
+        ).one()[0]
+    return int(session.info[key])
 
 
 def typed_into(id_column: Any, kind: EntityKind, typed: str) -> ColumnElement[bool] | None:

@@ -124,8 +124,8 @@ async def typing(db: str, words: list[str], repeats: int) -> dict[str, Any]:
 
 async def list_typing(db: str, words: list[str], repeats: int) -> dict[str, Any]:
     """Contacts (2), `/` into the list's search box, each word typed a letter at a time."""
-    from textual.widgets import Input
-
+    # The app first, as `crm-tui` imports it: crm_tui.ui sets Textual's frame rate before
+    # Textual is first imported (a widget imported first would leave it at 60 a second).
     from crm_tui.db.schema import open_database
     from crm_tui.ui.app import CrmApp
 
@@ -139,7 +139,7 @@ async def list_typing(db: str, words: list[str], repeats: int) -> dict[str, Any]
         await settle(app, pilot)
         await pilot.press("2")
         await settle(app, pilot)
-        box = app.screen.query_one("#list-search", Input)
+        box = app.screen.search_box
         for _ in range(repeats):
             for word in words:
                 await pilot.press("slash")
