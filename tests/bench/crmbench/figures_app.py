@@ -113,8 +113,8 @@ def contacts_list_typing(ctx: Context) -> Result:
         "list_typing",
         "Contacts list search as you type",
         "Contacts (2), `/` into the list's own search box, each word typed a letter at a time; "
-        "per keystroke from the key press until the list (its count and first page, with each "
-        "contact's health light) is painted.",
+        "per keystroke from the key press until the list (its count and first page) is painted; "
+        "the health lights are read after the rows and come a frame later.",
     )
 
 
