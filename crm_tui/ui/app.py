@@ -72,6 +72,8 @@ class CrmApp(App[None]):
         super().__init__()
         self.engine = engine
         self.database = database
+        # Contacts archived in this session, newest last: `u` on the contacts list restores.
+        self.archived_contacts: list[int] = []
         self.sub_title = database
 
     def on_mount(self) -> None:

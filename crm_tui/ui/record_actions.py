@@ -287,7 +287,12 @@ class RecordActions(Screen[Any]):
         self.app.call_from_thread(self.archived, target)
 
     def archived(self, target: Target) -> None:
-        self.after_action(f"{target.name} archived.")
+        # Kept by the app, so `u` on the contacts list brings back one archived from a card too.
+        crm_app(self).archived_contacts.append(target.id)
+        self.show_archived(f"{target.name} archived. u on the contacts list brings it back.")
+
+    def show_archived(self, message: str) -> None:
+        self.after_action(message)
 
     # ---------------------------------------------------------------- contact details
 

@@ -358,3 +358,23 @@ async def test_archiving_a_contact_with_deals_asks_and_keeps_them(
             select(Event).where(Event.entity_id == sample_ids["ivanov"], Event.kind == "archived")
         ).all()
         assert len(archived) == 1
+
+
+async def test_a_contact_archived_from_its_card_comes_back_with_u_on_the_list(
+    app: CrmApp, engine: Engine, sample_ids: dict[str, int]
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_card_of(pilot, sample_ids["muller"])
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, PickDialog)  # no open deals: archive or cancel
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactsScreen)  # the card closed
+        assert "Anna Müller" not in listed_names(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Anna Müller" in listed_names(app)
+    with session_scope(engine) as session:
+        contact = session.get(Contact, sample_ids["muller"])
+        assert contact is not None and contact.archived_at is None

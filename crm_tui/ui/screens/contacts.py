@@ -17,10 +17,9 @@ from crm_tui.db.models import EntityKind
 from crm_tui.services import contact_list
 from crm_tui.services.contact_list import COUNT_CAP, ContactFilter, ListedContact, SortOrder
 from crm_tui.services.health import Health, contacts_health
-from crm_tui.ui.database import run_in_session
+from crm_tui.ui.database import crm_app, run_in_session
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 from crm_tui.ui.dialogs.pick_dialog import PickDialog
-from crm_tui.ui.record_actions import Target
 from crm_tui.ui.screens.directory import DirectoryScreen, next_contact_cell
 from crm_tui.ui.widgets.record_table import Column
 
@@ -51,7 +50,6 @@ class ContactsScreen(DirectoryScreen):
         super().__init__()
         self.filter = ContactFilter()
         self.marked: set[int] = set()
-        self.archived_ids: list[int] = []
 
     def columns(self) -> Sequence[Column]:
         return [
@@ -182,19 +180,15 @@ class ContactsScreen(DirectoryScreen):
         self.show_filter()
         super().after_action(message)
 
-    def archived(self, target: Target) -> None:
-        self.archived_ids.append(target.id)
-        super().archived(target)
-        self.notify("u brings it back.")
-
     @work(thread=True, group="contacts-undo", exit_on_error=False)
     def action_undo_archive(self) -> None:
-        if not self.archived_ids:
-            self.app.call_from_thread(self.notify, "Nothing archived here to bring back.")
+        archived = crm_app(self).archived_contacts
+        if not archived:
+            self.app.call_from_thread(self.notify, "Nothing archived in this session to bring back.")
             return
         from crm_tui.services.contacts import restore_contact
 
-        contact_id = self.archived_ids.pop()
+        contact_id = archived.pop()
         contact = run_in_session(self, lambda session: restore_contact(session, contact_id))
         self.app.call_from_thread(self.after_action, f"{contact.full_name} is back.")
 

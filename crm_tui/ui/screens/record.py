@@ -165,6 +165,6 @@ class RecordScreen(RecordActions):
         self.notify(message)
         self.load()
 
-    def archived(self, target: Target) -> None:
-        self.notify(f"{target.name} archived.")
-        self.app.pop_screen()
+    def show_archived(self, message: str) -> None:
+        self.notify(message)
+        self.app.pop_screen()  # the card of an archived contact has nothing left to do
