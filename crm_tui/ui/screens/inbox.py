@@ -364,7 +364,7 @@ class InboxScreen(ListScreen):
         self.app.push_screen(PickDialog(f"Disqualify {what}: why?", DISQUALIFY_REASONS), picked)
 
     def action_schedule(self) -> None:
-        from crm_tui.natural_dates import parse_when
+        from crm_tui.services.interactions import parse_next_step
         from crm_tui.services.lead_triage import schedule
         from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 
@@ -373,7 +373,7 @@ class InboxScreen(ListScreen):
         what = _leads(len(ids))
 
         def save(session: Any, values: dict[str, str]) -> TriageUndo:
-            when = _parsed_when(parse_when, values["when"])
+            when = parse_next_step(values["when"])
             kind = values["kind"].strip().casefold() or "call"
             return schedule(session, ids, when.day, when.at, when.goal, kind)
 
@@ -517,15 +517,6 @@ def _required_reason(values: dict[str, str]) -> dict[str, str]:
     if not values["reason"].strip():
         raise ValidationError("reason", "say why the lead is disqualified")
     return values
-
-
-def _parsed_when(parse_when: Callable[[str], Any], text: str) -> Any:
-    from crm_tui.errors import ValidationError
-
-    try:
-        return parse_when(text)
-    except ValueError as error:
-        raise ValidationError("when", str(error)) from error
 
 
 def lead_edit_fields(lead: Any) -> list[Any]:
