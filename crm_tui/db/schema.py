@@ -21,6 +21,7 @@ from crm_tui.db.backup import snapshot
 from crm_tui.db.engine import make_engine
 from crm_tui.db.version import SCHEMA_VERSION
 from crm_tui.errors import DatabaseProblem
+from crm_tui.folding import search_fold
 from crm_tui.paths import sqlite_file
 
 
@@ -82,6 +83,20 @@ def _contact_live_index(connection: Connection) -> None:
     )
 
 
+def _surname_search_fold(connection: Connection) -> None:
+    """v7: the surname the contacts list sorts by is folded as the search index is (ё as е,
+    accents off), so the list can take the surnames starting with what was typed straight
+    from its index. Only the names that fold differently are rewritten."""
+    contacts = connection.execute(text("SELECT id, last_name, full_name, last_name_fold FROM contact")).all()
+    changed = [
+        {"id": contact_id, "key": key}
+        for contact_id, last_name, full_name, stored in contacts
+        if (key := search_fold((last_name or full_name or "").strip())) != stored
+    ]
+    if changed:
+        connection.execute(text("UPDATE contact SET last_name_fold = :key WHERE id = :id"), changed)
+
+
 # MIGRATIONS[n] upgrades a database from version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _lead_extra,
@@ -89,6 +104,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: _search_prefix_1,
     4: _lead_inbox_tabs_index,
     5: _contact_live_index,
+    6: _surname_search_fold,
 }
 
 DEFAULT_STAGES: list[tuple[str, int, models.StageKind, int | None]] = [

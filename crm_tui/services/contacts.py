@@ -29,6 +29,7 @@ from crm_tui.db.models import (
     Tag,
 )
 from crm_tui.errors import NotFound, ValidationError
+from crm_tui.folding import search_fold
 from crm_tui.services import search
 from crm_tui.services.companies import find_or_create_company
 from crm_tui.services.deals import archive_deal
@@ -83,12 +84,20 @@ def full_name_of(first: str, middle: str, last: str) -> str:
 
 
 def name_columns(full_name: str, last_name: str) -> dict[str, str]:
-    """The stored forms of a contact's name that lists sort and match by (every alphabet)."""
+    """The stored forms of a contact's name that lists sort and match by (every alphabet).
+
+    The sort key is folded as the search index is (Семёнов as семенов, Müller as muller), so
+    that the contacts list can take the surnames that start with what was typed straight from
+    its index, in order, and they are the ones the search finds."""
     return {
         "full_name": full_name,
         "full_name_fold": fold(full_name),
-        "last_name_fold": fold(last_name or full_name),
+        "last_name_fold": surname_key(last_name, full_name),
     }
+
+
+def surname_key(last_name: str | None, full_name: str | None) -> str:
+    return search_fold((last_name or full_name or "").strip())
 
 
 def subject(contact: Contact) -> Subject:

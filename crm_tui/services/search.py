@@ -29,13 +29,13 @@ from crm_tui.db.models import (
     Lead,
     Tag,
 )
+from crm_tui.folding import search_fold
 from crm_tui.services.search_core import (
     KIND_CODES,
     ROWID_SPREAD,
     find,
     match_expression,
     rowid_for,
-    search_fold,
 )
 from crm_tui.services.summaries import RecordSummary
 from crm_tui.services.validation import digits_of

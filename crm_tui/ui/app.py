@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy.engine import Engine
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
@@ -19,6 +19,7 @@ from crm_tui.ui.commands import CrmCommands
 from crm_tui.ui.database import describe_failure, run_in_session
 from crm_tui.ui.dialogs.add_forms import add_dialog
 from crm_tui.ui.dialogs.search_dialog import SearchDialog
+from crm_tui.ui.idle_collector import CHECK_SECONDS, IdleCollector
 from crm_tui.ui.screens.companies import CompaniesScreen
 from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.help import HelpScreen
@@ -75,12 +76,23 @@ class CrmApp(App[None]):
         # Contacts archived in this session, newest last: `u` on the contacts list restores.
         self.archived_contacts: list[int] = []
         self.sub_title = database
+        self.idle_collector = IdleCollector()
 
     def on_mount(self) -> None:
         # Everything loaded to start (Textual, SQLAlchemy, the models) lives as long as the
         # app: moved out of the collector's sight, a full collection no longer walks it, which
         # was a pause of a hundred milliseconds every dozen keystrokes in the search box.
         gc.freeze()
+        self.idle_collector.start()
+        self.set_interval(CHECK_SECONDS, self.idle_collector.check)
+
+    def on_unmount(self) -> None:
+        self.idle_collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.idle_collector.input_seen()
+        await super().on_event(event)
 
     def open_record(self, kind: EntityKind, record_id: int) -> None:
         if kind is EntityKind.ACTIVITY:

@@ -130,6 +130,38 @@ def test_archived_contacts_are_not_listed(session: Session, people: dict[str, in
     assert names(session, ContactFilter(text="zorn")) == []
 
 
+def test_one_word_lists_the_surnames_starting_with_it_first(session: Session) -> None:
+    for first, last, company in [
+        ("Константин", "Абрамов", ""),  # first name
+        ("Olga", "Brown", "Ковчег"),  # company
+        ("Пётр", "Козлов", ""),
+        ("Анна", "Ковалёва", ""),  # ё: the surname sorts and matches as Ковалева
+        ("Ян", "Яковлев", ""),  # "ко" inside the word: not a match
+        ("Ivan", "Кошкин", ""),
+    ]:
+        add(session, first, last, company_name=company or None)
+    surnames_first = ["Анна Ковалёва", "Пётр Козлов", "Ivan Кошкин", "Olga Brown", "Константин Абрамов"]
+    assert names(session, ContactFilter(text="ко")) == surnames_first
+    assert names(session, ContactFilter(text="КОВАЛЕ")) == ["Анна Ковалёва"]
+    # Pages run on across the two parts, from either side of the boundary.
+    paged = [
+        row.full_name
+        for offset in range(0, 5, 2)
+        for row in contact_list.list_contacts(session, ContactFilter(text="ко"), offset=offset, limit=2)
+    ]
+    assert paged == surnames_first
+    tail = contact_list.list_contacts(session, ContactFilter(text="ко"), offset=4, limit=2)
+    assert [row.full_name for row in tail] == ["Константин Абрамов"]
+    # Several words, or another order: one list of matches in that order.
+    assert names(session, ContactFilter(text="ко аб")) == ["Константин Абрамов"]
+    by_touch = names(session, ContactFilter(text="ко", sort=SortOrder.LAST_TOUCH))
+    assert by_touch == ["Olga Brown", "Константин Абрамов", "Анна Ковалёва", "Пётр Козлов", "Ivan Кошкин"]
+    # Other filters narrow both parts.
+    tagged = add(session, "Кира", "Котова", tags=["vip"])
+    found = contact_list.list_contacts(session, ContactFilter(text="ко", tag="vip"))
+    assert [row.id for row in found] == [tagged]
+
+
 def test_a_broad_search_is_counted_up_to_the_cap(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     for number in range(5):
         add(session, "Max", f"Mustermann{number}")

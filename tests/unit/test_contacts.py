@@ -278,8 +278,9 @@ def test_list_contacts_sorts_by_last_name_and_pages(session: Session) -> None:
     ]:
         contacts.create_contact(session, ContactCreate(first_name=first, last_name=last))
     names = [row.full_name for row in contact_list.list_contacts(session, ContactFilter())]
-    assert names[:3] == ["Zoe Adams", "Bob brown", "Anna Smith"]  # letter case does not split the order
-    assert set(names) == {"Zoe Adams", "Ян Яковлев", "Bob brown", "Al Čapek", "Anna Smith"}
+    # Neither letter case nor accents split the order (Čapek sorts as Capek); another
+    # alphabet comes after the Latin one.
+    assert names == ["Zoe Adams", "Bob brown", "Al Čapek", "Anna Smith", "Ян Яковлев"]
     assert [
         row.full_name for row in contact_list.list_contacts(session, ContactFilter(), offset=1, limit=2)
     ] == names[1:3]

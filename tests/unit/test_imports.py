@@ -192,8 +192,9 @@ def test_imported_contacts_are_indexed_as_a_reindex_would_index_them(engine: Eng
     from sqlalchemy import text
 
     from crm_tui.db.models import EntityKind
+    from crm_tui.folding import search_fold
     from crm_tui.services import search
-    from crm_tui.services.search_core import rowid_for, search_fold
+    from crm_tui.services.search_core import rowid_for
 
     records = [
         anna(

@@ -383,6 +383,36 @@ def test_a_version_5_database_gets_the_contacts_list_index(tmp_path: Path) -> No
     assert _stored_version(path) == schema.SCHEMA_VERSION
 
 
+def test_a_version_6_database_gets_surnames_folded_as_the_search_folds_them(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite3"
+    engine = schema.open_database(str(path))
+    with session_scope(engine) as session:
+        from crm_tui.services import contacts
+
+        contacts.create_contact(session, contacts.ContactCreate(first_name="Пётр", last_name="Семёнов"))
+        contacts.create_contact(session, contacts.ContactCreate(first_name="Anna", last_name="Müller"))
+        contacts.create_contact(session, contacts.ContactCreate(first_name="Olga"))
+    engine.dispose()
+    connection = sqlite3.connect(path)
+    try:  # the sort keys as version 6 wrote them: case folded only
+        connection.execute(
+            "UPDATE contact SET last_name_fold = lower(coalesce(nullif(last_name, ''), full_name))"
+        )
+        connection.execute("UPDATE contact SET last_name_fold = 'семёнов' WHERE last_name = 'Семёнов'")
+        connection.commit()
+    finally:
+        connection.close()
+    _set_stored_version(path, 6)
+    schema.open_database(str(path)).dispose()
+    connection = sqlite3.connect(path)
+    try:
+        keys = dict(connection.execute("SELECT full_name, last_name_fold FROM contact").fetchall())
+    finally:
+        connection.close()
+    assert keys == {"Пётр Семёнов": "семенов", "Anna Müller": "muller", "Olga": "olga"}
+    assert _stored_version(path) == schema.SCHEMA_VERSION
+
+
 def test_a_version_3_search_index_is_rebuilt_with_one_letter_prefixes(tmp_path: Path) -> None:
     path = tmp_path / "crm.sqlite3"
     engine = schema.open_database(str(path))

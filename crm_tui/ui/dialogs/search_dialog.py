@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from crm_tui import folding
 from crm_tui.db.models import EntityKind
-from crm_tui.services import search_core
 from crm_tui.services.search import search
 from crm_tui.services.summaries import RecordSummary
 from crm_tui.ui.database import run_in_session
@@ -50,7 +50,7 @@ class SearchDialog(ModalScreen[tuple[EntityKind, int] | None]):
 
     @work(thread=True, exit_on_error=False)
     def _prepare(self) -> None:
-        search_core.prepare()  # while the person reaches for the first key
+        folding.prepare()  # while the person reaches for the first key
 
     @on(Input.Changed, "#search-input")
     def _typed(self, event: Input.Changed) -> None:

@@ -23,6 +23,7 @@ from crm_tui.ui.record_actions import RecordActions, Target
 from crm_tui.ui.screens.base import ListScreen
 from crm_tui.ui.widgets.empty_state import EmptyState
 from crm_tui.ui.widgets.record_table import RecordTable
+from crm_tui.ui.widgets.search_box import SearchBox
 
 LIGHT_MARK = "●"
 LIGHT_STYLES = {"green": "green", "yellow": "yellow", "red": "bold red"}
@@ -54,7 +55,7 @@ class DirectoryScreen(RecordActions, ListScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="list-body"):
             yield Label(self.TITLE, id="list-title")
-            yield Input(placeholder=self.SEARCH_PLACEHOLDER, id="list-search", compact=True)
+            yield SearchBox(self._typed, placeholder=self.SEARCH_PLACEHOLDER, id="list-search", compact=True)
             yield Label("", id="list-filter")
             yield self.record_table()
             yield EmptyState(self.EMPTY_MESSAGE, id="empty")
@@ -174,8 +175,7 @@ class DirectoryScreen(RecordActions, ListScreen):
 
     # ---------------------------------------------------------------- searching
 
-    @on(Input.Changed, "#list-search")
-    def _typed(self) -> None:
+    def _typed(self, text: str) -> None:
         self.table.reload()
 
     @on(Input.Submitted, "#list-search")
