@@ -251,3 +251,59 @@ def deal_from_fields(session: Session, fields: dict[str, str]) -> DealCreate:
     if company_name:
         data.company_id = find_or_create_company(session, company_name).id
     return data
+
+
+# ---------------------------------------------------------------- the board's moves
+# (contract for the pipeline issue: bodies to come)
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """A deal's move, with what undoing it needs: the deal as it was before."""
+
+    deal_id: int
+    title: str
+    from_stage: str
+    to_stage: str
+    from_stage_id: int
+    to_stage_id: int
+    previous_entered_at: datetime
+    previous_closed_at: datetime | None
+    previous_lost_reason: str | None
+    previous_amount: int
+
+    def describe(self) -> str:
+        """`Acme renewal: Proposal → Negotiation`."""
+        raise NotImplementedError
+
+
+def move_to_adjacent(session: Session, deal_id: int, step: int) -> StageMove:
+    """The previous (-1) or next (+1) open stage. A closed deal, or no open stage that way,
+    raises ValidationError with a message that says what to do (`w` marks it won …)."""
+    raise NotImplementedError
+
+
+def move_deal_to(session: Session, deal_id: int, stage_id: int, reason: str | None = None) -> StageMove:
+    """Any stage (the command line's `deal move`); to a lost stage needs a reason. A closed
+    deal moved to an open stage is refused: reopen_deal is how it comes back."""
+    raise NotImplementedError
+
+
+def win_deal(session: Session, deal_id: int, final_amount: int | None = None) -> StageMove:
+    """To the won stage, with its final amount (None keeps the current one)."""
+    raise NotImplementedError
+
+
+def lose_deal(session: Session, deal_id: int, reason: str) -> StageMove:
+    raise NotImplementedError
+
+
+def reopen_deal(session: Session, deal_id: int) -> StageMove:
+    """A won or lost deal back to the open stage it was last in (else the first open one)."""
+    raise NotImplementedError
+
+
+def undo_move(session: Session, move: StageMove) -> None:
+    """Put the deal back as it was before `move` (stage, stage_entered_at, closed_at, lost
+    reason, amount) and say so on its timeline; refused when the deal moved again since."""
+    raise NotImplementedError
