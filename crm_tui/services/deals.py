@@ -12,12 +12,12 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import utcnow
-from crm_tui.db.models import Company, Contact, Deal, DealBase, EntityKind, Stage, StageKind
+from crm_tui.db.models import Company, Contact, Deal, DealBase, EntityKind, Event, Stage, StageKind
 from crm_tui.errors import NotFound, ValidationError
 from crm_tui.services import search
 from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
 from crm_tui.services.settings import default_currency
-from crm_tui.services.stages import first_open_stage, get_stage
+from crm_tui.services.stages import first_open_stage, get_stage, open_stages
 from crm_tui.services.validation import clean, parse_money, parse_optional_date, require
 
 
@@ -254,7 +254,6 @@ def deal_from_fields(session: Session, fields: dict[str, str]) -> DealCreate:
 
 
 # ---------------------------------------------------------------- the board's moves
-# (contract for the pipeline issue: bodies to come)
 
 
 @dataclass(frozen=True)
@@ -274,36 +273,175 @@ class StageMove:
 
     def describe(self) -> str:
         """`Acme renewal: Proposal → Negotiation`."""
-        raise NotImplementedError
+        return f"{self.title}: {self.from_stage} → {self.to_stage}"
+
+
+def _movable_deal(session: Session, deal_id: int) -> Deal:
+    """The deal, if it is on the pipeline: an archived deal is off the board and stays put."""
+    deal = get_deal(session, deal_id)
+    if deal.archived_at is not None:
+        raise ValidationError("deal", f"“{deal.title}” is archived: an archived deal cannot move")
+    return deal
+
+
+def _outcome_stage(session: Session, kind: StageKind) -> Stage:
+    stage = session.exec(
+        select(Stage).where(Stage.kind == kind.value).order_by(col(Stage.position), col(Stage.id))
+    ).first()
+    if stage is None:  # the stages editor keeps one of each; a hand-edited database may not
+        raise ValidationError("stage", f"there is no {kind.value} stage")
+    return stage
+
+
+def _move(session: Session, deal: Deal, stage: Stage, reason: str | None = None) -> StageMove:
+    """Move through move_deal (which writes the stage_changed event), remembering the deal as
+    it was so the move can be undone."""
+    old = get_stage(session, deal.stage_id)
+    if old.id == stage.id:
+        raise ValidationError("stage", f"“{deal.title}” is already in {stage.name}")
+    before = _before(deal, old, stage)
+    move_deal(session, deal.id or 0, stage.id or 0, reason)
+    return before
+
+
+def _before(deal: Deal, old: Stage, new: Stage) -> StageMove:
+    return StageMove(
+        deal_id=deal.id or 0,
+        title=deal.title,
+        from_stage=old.name,
+        to_stage=new.name,
+        from_stage_id=old.id or 0,
+        to_stage_id=new.id or 0,
+        previous_entered_at=deal.stage_entered_at,
+        previous_closed_at=deal.closed_at,
+        previous_lost_reason=deal.lost_reason,
+        previous_amount=deal.amount,
+    )
+
+
+def _refuse_closed(deal: Deal, stage: Stage) -> None:
+    """The board moves open deals only: a won or lost one comes back through reopen_deal."""
+    if stage.kind != StageKind.OPEN.value:
+        raise ValidationError("deal", f"“{deal.title}” is {stage.kind}; r on its card reopens it")
 
 
 def move_to_adjacent(session: Session, deal_id: int, step: int) -> StageMove:
     """The previous (-1) or next (+1) open stage. A closed deal, or no open stage that way,
     raises ValidationError with a message that says what to do (`w` marks it won …)."""
-    raise NotImplementedError
+    if step not in (-1, 1):
+        raise ValueError(f"step is -1 or +1, not {step}")
+    deal = _movable_deal(session, deal_id)
+    current = get_stage(session, deal.stage_id)
+    _refuse_closed(deal, current)
+    stages = open_stages(session)
+    index = next(i for i, stage in enumerate(stages) if stage.id == current.id) + step
+    if index >= len(stages):
+        raise ValidationError("stage", f"{current.name} is the last open stage: w marks the deal won")
+    if index < 0:
+        raise ValidationError("stage", f"{current.name} is the first open stage: x marks the deal lost")
+    return _move(session, deal, stages[index])
 
 
 def move_deal_to(session: Session, deal_id: int, stage_id: int, reason: str | None = None) -> StageMove:
     """Any stage (the command line's `deal move`); to a lost stage needs a reason. A closed
     deal moved to an open stage is refused: reopen_deal is how it comes back."""
-    raise NotImplementedError
+    deal = _movable_deal(session, deal_id)
+    current, target = get_stage(session, deal.stage_id), get_stage(session, stage_id)
+    if current.kind != StageKind.OPEN.value and target.kind == StageKind.OPEN.value:
+        raise ValidationError(
+            "deal",
+            f"“{deal.title}” is {current.kind}: reopen it (r on its card) before moving it to {target.name}",
+        )
+    return _move(session, deal, target, reason)
 
 
 def win_deal(session: Session, deal_id: int, final_amount: int | None = None) -> StageMove:
     """To the won stage, with its final amount (None keeps the current one)."""
-    raise NotImplementedError
+    deal = _movable_deal(session, deal_id)
+    won = _outcome_stage(session, StageKind.WON)
+    if final_amount is not None and final_amount < 0:
+        raise ValidationError("amount", "cannot be negative")
+    current = get_stage(session, deal.stage_id)
+    if current.id == won.id:
+        raise ValidationError("deal", f"“{deal.title}” is won already")
+    before = _before(deal, current, won)
+    if final_amount is not None and apply_changes(session, deal, subject(deal), {"amount": final_amount}):
+        deal.updated_at = utcnow()
+    move_deal(session, deal_id, won.id or 0)
+    return before
 
 
 def lose_deal(session: Session, deal_id: int, reason: str) -> StageMove:
-    raise NotImplementedError
+    """To the lost stage; the reason (one of settings.lost_reasons, or the person's own
+    words) is required and kept on the deal and in the move's event."""
+    deal = _movable_deal(session, deal_id)
+    lost = _outcome_stage(session, StageKind.LOST)
+    if deal.stage_id == lost.id:
+        raise ValidationError("deal", f"“{deal.title}” is lost already")
+    return _move(session, deal, lost, reason)
 
 
 def reopen_deal(session: Session, deal_id: int) -> StageMove:
     """A won or lost deal back to the open stage it was last in (else the first open one)."""
-    raise NotImplementedError
+    deal = _movable_deal(session, deal_id)
+    current = get_stage(session, deal.stage_id)
+    if current.kind == StageKind.OPEN.value:
+        raise ValidationError("deal", f"“{deal.title}” is open already (in {current.name})")
+    return _move(session, deal, _last_open_stage(session, deal_id) or first_open_stage(session))
+
+
+def _last_open_stage(session: Session, deal_id: int) -> Stage | None:
+    """The latest open stage the deal's moves went through, newest first (the move that
+    closed it came from there), if that stage still exists and is still open."""
+    moves = session.exec(
+        select(Event.payload)
+        .where(
+            Event.entity_kind == EntityKind.DEAL.value,
+            Event.entity_id == deal_id,
+            Event.kind == EventKind.STAGE_CHANGED,
+        )
+        .order_by(col(Event.at).desc(), col(Event.id).desc())
+    )
+    open_ids = {stage.id: stage for stage in open_stages(session)}
+    for payload in moves:
+        for key in ("to_id", "from_id"):
+            stage = open_ids.get((payload or {}).get(key))
+            if stage is not None:
+                return stage
+    return None
 
 
 def undo_move(session: Session, move: StageMove) -> None:
     """Put the deal back as it was before `move` (stage, stage_entered_at, closed_at, lost
     reason, amount) and say so on its timeline; refused when the deal moved again since."""
-    raise NotImplementedError
+    deal = _movable_deal(session, move.deal_id)
+    if deal.stage_id != move.to_stage_id:
+        now_in = get_stage(session, deal.stage_id).name
+        raise ValidationError(
+            "deal", f"“{deal.title}” has moved since (it is in {now_in} now): that move cannot be undone"
+        )
+    back = session.get(Stage, move.from_stage_id)
+    if back is None:
+        raise ValidationError("stage", f"{move.from_stage} no longer exists: that move cannot be undone")
+    if deal.amount != move.previous_amount:
+        apply_changes(session, deal, subject(deal), {"amount": move.previous_amount})
+    deal.stage_id = move.from_stage_id
+    deal.stage_entered_at = move.previous_entered_at
+    deal.closed_at = move.previous_closed_at
+    deal.lost_reason = move.previous_lost_reason
+    deal.updated_at = utcnow()
+    record_event(
+        session,
+        subject(deal),
+        EventKind.STAGE_CHANGED,
+        f"stage: {move.to_stage} → {back.name} (move undone)",
+        {
+            "from": move.to_stage,
+            "to": back.name,
+            "from_id": move.to_stage_id,
+            "to_id": back.id,
+            "reason": deal.lost_reason,
+            "undo": True,
+        },
+    )
+    session.flush()

@@ -7,10 +7,43 @@ window at a time, so a board of 5,000 open deals costs what its visible cards co
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from crm_tui.dates import days_since, today
+from crm_tui.db.models import (
+    Activity,
+    Company,
+    Contact,
+    ContactTag,
+    Deal,
+    EntityKind,
+    Event,
+    Stage,
+    StageKind,
+    Tag,
+)
+from crm_tui.errors import ValidationError
+from crm_tui.money import format_money, plain_amount
+from crm_tui.services.events import EventKind
+from crm_tui.services.search import typed_into
+from crm_tui.services.validation import fold, parse_money
+
+# What counts as "something happened on this deal" for the rot clock: interactions logged on
+# it and its activities done. Field edits and moves do not: a deal re-typed is not worked.
+LOGGED_KINDS = (
+    EventKind.NOTE,
+    EventKind.CALL,
+    EventKind.EMAIL,
+    EventKind.MEETING,
+    EventKind.ACTIVITY_DONE,
+)
 
 
 @dataclass(frozen=True)
@@ -30,22 +63,112 @@ class BoardFilter:
 
     @property
     def narrowed(self) -> bool:
-        raise NotImplementedError
+        return bool(self.text or self.contact or self.company or self.tag) or (
+            self.min_amount is not None or self.max_amount is not None
+        )
 
     def describe(self) -> str:
         """In words for the line above the board: `“acme” · tag VIP · 10,000–50,000`."""
-        raise NotImplementedError
+        parts = [
+            f"“{self.text}”" if self.text else "",
+            f"contact {self.contact}" if self.contact else "",
+            f"company {self.company}" if self.company else "",
+            f"tag {self.tag}" if self.tag else "",
+            self._amount_range(),
+        ]
+        return " · ".join(part for part in parts if part)
+
+    def _amount_range(self) -> str:
+        low, high = self.min_amount, self.max_amount
+        if low is not None and high is not None:
+            return f"{format_money(low)}–{format_money(high)}"
+        if low is not None:
+            return f"≥ {format_money(low)}"
+        if high is not None:
+            return f"≤ {format_money(high)}"
+        return ""
 
 
 def filter_from_form(values: dict[str, str]) -> BoardFilter:
     """From the filter form's fields text, contact, company, tag, min_amount, max_amount
     (amounts as typed: `10 000`, `1.5k` is not required); a bad value raises
     ValidationError naming its field."""
-    raise NotImplementedError
+    low = parse_money(values.get("min_amount"), "min_amount")
+    high = parse_money(values.get("max_amount"), "max_amount")
+    if low is not None and high is not None and low > high:
+        raise ValidationError(
+            "max_amount", f"{format_money(high)} is below the minimum ({format_money(low)})"
+        )
+    return BoardFilter(
+        text=values.get("text", "").strip(),
+        contact=values.get("contact", "").strip(),
+        company=values.get("company", "").strip(),
+        tag=values.get("tag", "").strip(),
+        min_amount=low,
+        max_amount=high,
+    )
 
 
 def filter_form_values(current: BoardFilter) -> dict[str, str]:
-    raise NotImplementedError
+    """The form's fields for a filter, amounts as a person types them (filter_from_form's inverse)."""
+    return {
+        "text": current.text,
+        "contact": current.contact,
+        "company": current.company,
+        "tag": current.tag,
+        "min_amount": plain_amount(current.min_amount),
+        "max_amount": plain_amount(current.max_amount),
+    }
+
+
+def filter_conditions(wanted: BoardFilter | None) -> list[ColumnElement[bool]]:
+    """The filter as WHERE clauses over Deal (the board's and the deals list's alike); every
+    user value goes in as a bound parameter. Live deals and open stages are the caller's."""
+    if wanted is None:
+        return []
+    conditions: list[ColumnElement[bool]] = []
+    if (matching := typed_into(Deal.id, EntityKind.DEAL, wanted.text)) is not None:
+        conditions.append(matching)
+    if wanted.contact:
+        named = select(Contact.id).where(
+            col(Contact.full_name_fold).contains(fold(wanted.contact), autoescape=True)
+        )
+        conditions.append(col(Deal.contact_id).in_(named))
+    if wanted.company:
+        named = select(Company.id).where(
+            col(Company.name_fold).contains(fold(wanted.company), autoescape=True)
+        )
+        conditions.append(col(Deal.company_id).in_(named))
+    if wanted.tag:
+        tagged = (
+            select(ContactTag.contact_id)
+            .join(Tag, col(Tag.id) == ContactTag.tag_id)
+            .where(col(Tag.name_fold) == fold(wanted.tag))
+        )
+        conditions.append(col(Deal.contact_id).in_(tagged))
+    if wanted.min_amount is not None:
+        conditions.append(col(Deal.amount) >= wanted.min_amount)
+    if wanted.max_amount is not None:
+        conditions.append(col(Deal.amount) <= wanted.max_amount)
+    return conditions
+
+
+def _on_board(wanted: BoardFilter | None) -> list[ColumnElement[bool]]:
+    """A deal is on the board when it is live (not archived) and the filter shows it; its
+    stage being open is the caller's join or stage id."""
+    return [col(Deal.archived_at).is_(None), *filter_conditions(wanted)]
+
+
+def _open_stages(session: Session) -> Sequence[Stage]:
+    return session.exec(
+        select(Stage).where(Stage.kind == StageKind.OPEN.value).order_by(col(Stage.position), col(Stage.id))
+    ).all()
+
+
+def weighted_amount(amount: int, probability: int) -> int:
+    """amount × probability / 100 in whole minor units, half rounded up. Integer arithmetic:
+    a float would lose kopecks on sums past 2^53."""
+    return (amount * probability + 50) // 100
 
 
 @dataclass(frozen=True)
@@ -65,7 +188,36 @@ class ColumnTotal:
 def board_columns(session: Session, wanted: BoardFilter | None = None) -> list[ColumnTotal]:
     """Every open stage in order, empty ones included, with the totals of the deals the filter
     shows (one GROUP BY query, never a loop over deals)."""
-    raise NotImplementedError
+    stages = _open_stages(session)
+    counts: dict[int, int] = defaultdict(int)
+    amounts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = session.exec(
+        select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))
+        .where(col(Deal.stage_id).in_([stage.id for stage in stages]), *_on_board(wanted))
+        .group_by(col(Deal.stage_id), col(Deal.currency))
+    )
+    for stage_id, currency, count, amount in rows:
+        counts[stage_id] += count
+        amounts[stage_id][currency] = amount or 0
+    columns = []
+    for stage in stages:
+        assert stage.id is not None
+        summed = dict(sorted(amounts.get(stage.id, {}).items()))
+        columns.append(
+            ColumnTotal(
+                stage_id=stage.id,
+                name=stage.name,
+                probability=stage.probability,
+                rot_days=stage.rot_days,
+                count=counts.get(stage.id, 0),
+                amounts=summed,
+                weighted={
+                    currency: weighted_amount(amount, stage.probability)
+                    for currency, amount in summed.items()
+                },
+            )
+        )
+    return columns
 
 
 @dataclass(frozen=True)
@@ -91,10 +243,143 @@ def stage_cards(
     session: Session, stage_id: int, wanted: BoardFilter | None = None, offset: int = 0, limit: int = 20
 ) -> list[BoardCard]:
     """A window of one column's cards, longest in the stage first (stage_entered_at, id)."""
-    raise NotImplementedError
+    stage = session.get(Stage, stage_id)
+    if stage is None or stage.kind != StageKind.OPEN.value:
+        return []  # a stage deleted or closed since the board was drawn has no column
+    rows = session.exec(
+        select(  # type: ignore[call-overload]  # >4 columns
+            Deal.id,
+            Deal.title,
+            Company.name,
+            Contact.full_name,
+            Deal.amount,
+            Deal.currency,
+            Deal.stage_entered_at,
+        )
+        .outerjoin(Company, col(Company.id) == Deal.company_id)
+        .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
+        .where(col(Deal.stage_id) == stage_id, *_on_board(wanted))
+        .order_by(col(Deal.stage_entered_at), col(Deal.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    ids = [row[0] for row in rows]
+    upcoming = _next_activities(session, ids)
+    logged = _last_logged(session, ids) if stage.rot_days is not None else {}
+    cards = []
+    for deal_id, title, company, contact, amount, currency, entered_at in rows:
+        next_one = upcoming.get(deal_id)
+        clock = max(_aware(entered_at), logged.get(deal_id, _aware(entered_at)))
+        cards.append(
+            BoardCard(
+                id=deal_id,
+                title=title,
+                client=company or contact or "",
+                amount=amount,
+                currency=currency,
+                days_in_stage=days_since(entered_at),
+                next_kind=next_one.kind if next_one else None,
+                next_title=next_one.title if next_one else None,
+                next_due=next_one.due_on if next_one else None,
+                overdue=bool(next_one and next_one.due_on and next_one.due_on < today()),
+                stale_days=_stale_days(clock, stage.rot_days),
+            )
+        )
+    return cards
+
+
+def _aware(moment: datetime) -> datetime:
+    """Columns read back from SQLite are naive UTC, objects still in the session aware:
+    comparing the two would raise."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _stale_days(clock: datetime, rot_days: int | None) -> int | None:
+    if rot_days is None:
+        return None
+    idle = days_since(clock)
+    return idle if idle > rot_days else None
+
+
+@dataclass(frozen=True)
+class _NextActivity:
+    kind: str
+    title: str
+    due_on: date | None
+
+
+def _next_activities(session: Session, deal_ids: list[int]) -> dict[int, _NextActivity]:
+    """The soonest open activity of each deal (undated ones last, then the oldest): one query
+    over the window's deals' open activities, through the activity's deal index."""
+    if not deal_ids:
+        return {}
+    rows: Any = session.exec(
+        select(col(Activity.deal_id), Activity.kind, Activity.title, col(Activity.due_on))
+        .where(col(Activity.deal_id).in_(deal_ids), col(Activity.done_at).is_(None))
+        .order_by(
+            col(Activity.due_on).is_(None),
+            col(Activity.due_on),
+            col(Activity.due_time).is_(None),
+            col(Activity.due_time),
+            col(Activity.id),
+        )
+    )
+    soonest: dict[int, _NextActivity] = {}
+    for deal_id, kind, title, due_on in rows:
+        if deal_id is not None and deal_id not in soonest:
+            soonest[deal_id] = _NextActivity(kind, title, due_on)
+    return soonest
+
+
+def _last_logged(session: Session, deal_ids: list[int]) -> dict[int, datetime]:
+    """When each deal was last worked on: its latest logged interaction event, or the latest
+    of its activities marked done (an activity imported as done has no event). Two grouped
+    queries on the window's ids, each through an index on the deal."""
+    if not deal_ids:
+        return {}
+    latest: dict[int, datetime] = {}
+    events: Any = session.exec(
+        select(Event.entity_id, func.max(Event.at))
+        .where(
+            Event.entity_kind == EntityKind.DEAL.value,
+            col(Event.entity_id).in_(deal_ids),
+            col(Event.kind).in_(LOGGED_KINDS),
+        )
+        .group_by(col(Event.entity_id))
+    )
+    done: Any = session.exec(
+        select(Activity.deal_id, func.max(Activity.done_at))
+        .where(col(Activity.deal_id).in_(deal_ids), col(Activity.done_at).is_not(None))
+        .group_by(col(Activity.deal_id))
+    )
+    for deal_id, moment in [*events, *done]:
+        if deal_id is None or moment is None:
+            continue
+        moment = _aware(moment)
+        if deal_id not in latest or moment > latest[deal_id]:
+            latest[deal_id] = moment
+    return latest
 
 
 def card_index(session: Session, deal_id: int, wanted: BoardFilter | None = None) -> tuple[int, int] | None:
     """(stage_id, position in that column) of an open deal the filter shows, else None: where
     the focus goes after a move or a reload."""
-    raise NotImplementedError
+    found = session.exec(
+        select(Deal.stage_id, Deal.stage_entered_at)
+        .join(Stage, col(Stage.id) == Deal.stage_id)
+        .where(col(Deal.id) == deal_id, Stage.kind == StageKind.OPEN.value, *_on_board(wanted))
+    ).first()
+    if found is None:
+        return None
+    stage_id, entered_at = found
+    # The column's order is (stage_entered_at, id): the deals before it in that order.
+    before = or_(
+        col(Deal.stage_entered_at) < entered_at,
+        and_(col(Deal.stage_entered_at) == entered_at, col(Deal.id) < deal_id),
+    )
+    position = session.exec(
+        select(func.count())
+        .select_from(Deal)
+        .where(col(Deal.stage_id) == stage_id, before, *_on_board(wanted))
+    ).one()
+    return stage_id, position
