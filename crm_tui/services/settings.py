@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -97,3 +99,49 @@ def set_health_thresholds(session: Session, yellow_days: int | str, red_days: in
     set_setting(session, HEALTH_YELLOW_DAYS_KEY, str(yellow))
     set_setting(session, HEALTH_RED_DAYS_KEY, str(red))
     return HealthThresholds(yellow, red)
+
+
+# ---------------------------------------------------------------- lost reasons
+
+LOST_REASONS_KEY = "deals.lost_reasons"
+DEFAULT_LOST_REASONS = ("price", "competitor", "no budget", "no decision", "timing", "other")
+
+
+def lost_reasons(session: Session) -> list[str]:
+    """The pick list offered when a deal is lost (the person may still type their own words).
+
+    Stored as one JSON list; a missing or hand-broken value gives the defaults, so losing a
+    deal never fails on a setting."""
+    raw = get_setting(session, LOST_REASONS_KEY, "")
+    try:
+        stored = json.loads(raw) if raw else None
+    except ValueError:
+        stored = None
+    if isinstance(stored, list):
+        reasons = _unique_reasons(str(item) for item in stored if isinstance(item, str))
+        if reasons:
+            return reasons
+    return list(DEFAULT_LOST_REASONS)
+
+
+def set_lost_reasons(session: Session, reasons: list[str]) -> list[str]:
+    """Make the pick list exactly `reasons`, in that order: each trimmed (inner runs of spaces
+    made one), blanks dropped, a repeat in another letter case dropped (the first spelling
+    stays). An empty list raises ValidationError("lost_reasons") and stores nothing. Deals
+    already lost keep their reason: it is their own text."""
+    cleaned = _unique_reasons(reasons)
+    if not cleaned:
+        raise ValidationError("lost_reasons", "keep at least one reason")
+    set_setting(session, LOST_REASONS_KEY, json.dumps(cleaned, ensure_ascii=False))
+    return cleaned
+
+
+def _unique_reasons(reasons: Iterable[str]) -> list[str]:
+    kept: list[str] = []
+    seen: set[str] = set()
+    for reason in reasons:
+        text = " ".join(reason.split())
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            kept.append(text)
+    return kept

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from crm_tui.db.models import Activity, CompanyBase, Deal, Event, Stage
 from crm_tui.errors import ValidationError
-from crm_tui.services import activities, companies, contacts, deals, pipeline
+from crm_tui.services import activities, companies, contacts, deals, pipeline, settings
 from crm_tui.services.activities import ActivityCreate
 from crm_tui.services.contacts import ContactCreate
 from crm_tui.services.contacts import subject as contact_subject
@@ -544,3 +544,36 @@ def test_moves_never_write_anything_else(session: Session) -> None:
     deals.move_to_adjacent(session, deal_id, +1)
     after = session.exec(select(func.count()).select_from(Event)).one()
     assert after == before + 1
+
+
+# --- lost reasons ---------------------------------------------------------------------------
+
+
+def test_lost_reasons_default_then_edited(session: Session) -> None:
+    assert settings.lost_reasons(session) == [
+        "price",
+        "competitor",
+        "no budget",
+        "no decision",
+        "timing",
+        "other",
+    ]
+    saved = settings.set_lost_reasons(session, ["  Price ", "", "price", "lost  touch", "Другое", "другое"])
+    assert saved == ["Price", "lost touch", "Другое"]
+    session.flush()
+    assert settings.lost_reasons(session) == saved
+
+
+@pytest.mark.parametrize("reasons", [[], ["", "   "]])
+def test_lost_reasons_cannot_be_emptied(session: Session, reasons: list[str]) -> None:
+    settings.set_lost_reasons(session, ["price"])
+    with pytest.raises(ValidationError) as caught:
+        settings.set_lost_reasons(session, reasons)
+    assert caught.value.field == "lost_reasons"
+    assert settings.lost_reasons(session) == ["price"]
+
+
+@pytest.mark.parametrize("stored", ["not json", "{}", "[]", '[1, ""]'])
+def test_a_broken_stored_list_gives_the_defaults(session: Session, stored: str) -> None:
+    settings.set_setting(session, settings.LOST_REASONS_KEY, stored)
+    assert settings.lost_reasons(session) == list(settings.DEFAULT_LOST_REASONS)
