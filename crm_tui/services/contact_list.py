@@ -137,6 +137,9 @@ def filter_form_values(current: ContactFilter) -> dict[str, str]:
 class ListedContact:
     id: int
     full_name: str
+    # The name as the list shows it, surname first as the list is sorted: "Корнилов, Иван
+    # Петрович", so that the surname survives a narrow column.
+    list_name: str
     company: str
     title: str
     phone: str
@@ -299,6 +302,9 @@ def list_contacts(
             tags,
             Contact.last_touch_at,
             Contact.next_contact_on,
+            Contact.first_name,
+            Contact.middle_name,
+            Contact.last_name,
         )
         .outerjoin(Company, col(Company.id) == Contact.company_id)
         .where(col(Contact.id).in_(ids))
@@ -308,6 +314,7 @@ def list_contacts(
         ListedContact(
             id=row[0],
             full_name=row[1],
+            list_name=surname_first(row[9], row[10], row[11], row[1]),
             company=row[2] or "",
             title=row[3] or "",
             phone=row[4] or "",
@@ -318,6 +325,13 @@ def list_contacts(
         )
         for row in (by_id[contact_id] for contact_id in ids if contact_id in by_id)
     ]
+
+
+def surname_first(first: str, middle: str, last: str, full_name: str) -> str:
+    """`Корнилов, Иван Петрович`; the full name as it is when there is no surname or nothing
+    but one."""
+    given = " ".join(part for part in (first.strip(), middle.strip()) if part)
+    return f"{last.strip()}, {given}" if last.strip() and given else full_name
 
 
 # ---------------------------------------------------------------- smart lists

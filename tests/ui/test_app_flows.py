@@ -72,7 +72,7 @@ async def test_each_mode_lists_its_real_records(app: CrmApp) -> None:
         await settle(pilot)
         names = [row.split(" | ")[1] for row in table_texts(app)]  # after the health light
         # Sorted by last name, case-folded: Müller, Smith, then the Cyrillic Иванов.
-        assert names == ["Anna Müller", "Jane Smith", "Пётр Иванов"]
+        assert names == ["Müller, Anna", "Smith, Jane", "Иванов, Пётр"]  # surname first, as sorted
 
         await pilot.press("3")
         await settle(pilot)
@@ -142,7 +142,7 @@ async def test_brackets_in_names_and_notes_are_shown_as_typed(app: CrmApp, engin
         await pilot.press("2")
         await settle(pilot)
         table = app.screen.query_one("#records", RecordTable)
-        assert "Aaron Smith [old]" in shown_text(table)
+        assert "Smith [old], Aaron" in shown_text(table)
         table.move_cursor(row=table.get_row_index(str(contact_id)))
         await pilot.press("enter")
         await settle(pilot)

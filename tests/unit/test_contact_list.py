@@ -236,3 +236,17 @@ def test_companies_list_search_and_counts(session: Session, people: dict[str, in
     assert (romashka.people, romashka.open_deals) == (1, 1)
     assert [row.name for row in list_companies(session, "вект")] == ["Вектор"]
     assert count_companies(session, "вект") == 1 and count_companies(session) == 3
+
+
+@pytest.mark.parametrize(
+    ("first", "middle", "last", "full", "shown"),
+    [
+        ("Иван", "Петрович", "Корнилов", "Иван Петрович Корнилов", "Корнилов, Иван Петрович"),
+        ("Jane", "", "Smith", "Jane Smith", "Smith, Jane"),
+        ("", "", "Smith", "Smith", "Smith"),  # a surname alone
+        ("Olga", "", "", "Olga", "Olga"),  # no surname
+        ("", "", "", "ООО «Ромашка» reception", "ООО «Ромашка» reception"),
+    ],
+)
+def test_the_list_shows_the_surname_first(first: str, middle: str, last: str, full: str, shown: str) -> None:
+    assert contact_list.surname_first(first, middle, last, full) == shown

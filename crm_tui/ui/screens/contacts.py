@@ -77,9 +77,9 @@ class ContactsScreen(DirectoryScreen):
         return total > COUNT_CAP
 
     def cells(self, row: ListedContact) -> Sequence[str | Text]:
-        name = Text(row.full_name, style="bold")
+        name = Text(row.list_name, style="bold")
         if row.id in self.marked:
-            name = Text(f"{MARK} {row.full_name}", style="bold magenta")
+            name = Text(f"{MARK} {row.list_name}", style="bold magenta")
         return [
             self.light_of(row.id),
             name,
