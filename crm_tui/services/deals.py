@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import utcnow
@@ -16,6 +17,7 @@ from crm_tui.db.models import Company, Contact, Deal, DealBase, EntityKind, Even
 from crm_tui.errors import NotFound, ValidationError
 from crm_tui.services import search
 from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
+from crm_tui.services.pipeline import BoardFilter, filter_conditions
 from crm_tui.services.settings import default_currency
 from crm_tui.services.stages import first_open_stage, get_stage, open_stages
 from crm_tui.services.validation import clean, parse_money, parse_optional_date, require
@@ -145,26 +147,76 @@ class DealRow:
     expected_close_on: date | None
 
 
-def _deal_filter(open_only: bool) -> Any:
-    condition: ColumnElement[bool] = col(Deal.archived_at).is_(None)
-    if open_only:
-        condition = condition & (col(Stage.kind) == StageKind.OPEN.value)
-    return condition
+class DealSort(StrEnum):
+    """The deals list's orders (the board's list view)."""
+
+    STAGE = "stage"  # pipeline order: stage, then longest in it first
+    AMOUNT = "amount"  # largest first
+    EXPECTED_CLOSE = "expected close"  # soonest first, deals without a date last
+    DAYS_IN_STAGE = "days in stage"  # longest in its stage first
 
 
-def count_deals(session: Session, open_only: bool = True) -> int:
+# `status` of list_deals / count_deals: a stage kind.
+DEAL_STATUSES = tuple(kind.value for kind in StageKind)
+
+
+def _deal_filter(
+    open_only: bool, wanted: BoardFilter | None, status: str | None, stage_id: int | None
+) -> list[Any]:
+    """WHERE clauses over Deal joined with its Stage: live deals, of a status (`open`, `won`,
+    `lost`; it overrides open_only), in a stage, shown by the board's filter."""
+    conditions: list[Any] = [col(Deal.archived_at).is_(None), *filter_conditions(wanted)]
+    if status is not None:
+        if status not in DEAL_STATUSES:
+            raise ValidationError("status", f"{status!r} is not one of {', '.join(DEAL_STATUSES)}")
+        conditions.append(col(Stage.kind) == status)
+    elif open_only:
+        conditions.append(col(Stage.kind) == StageKind.OPEN.value)
+    if stage_id is not None:
+        conditions.append(col(Deal.stage_id) == stage_id)
+    return conditions
+
+
+def count_deals(
+    session: Session,
+    open_only: bool = True,
+    *,
+    wanted: BoardFilter | None = None,
+    status: str | None = None,
+    stage_id: int | None = None,
+) -> int:
     return session.exec(
         select(func.count())
         .select_from(Deal)
         .join(Stage, col(Stage.id) == Deal.stage_id)
-        .where(_deal_filter(open_only))
+        .where(*_deal_filter(open_only, wanted, status, stage_id))
     ).one()
 
 
+def _ordering(sort: DealSort) -> list[Any]:
+    pipeline_order = [col(Stage.position), col(Deal.stage_entered_at), col(Deal.id)]
+    if sort is DealSort.AMOUNT:
+        return [col(Deal.amount).desc(), *pipeline_order]
+    if sort is DealSort.EXPECTED_CLOSE:
+        return [col(Deal.expected_close_on).is_(None), col(Deal.expected_close_on), *pipeline_order]
+    if sort is DealSort.DAYS_IN_STAGE:
+        return [col(Deal.stage_entered_at), col(Deal.id)]
+    return pipeline_order
+
+
 def list_deals(
-    session: Session, open_only: bool = True, offset: int = 0, limit: int = 100
+    session: Session,
+    open_only: bool = True,
+    offset: int = 0,
+    limit: int = 100,
+    *,
+    sort: DealSort = DealSort.STAGE,
+    wanted: BoardFilter | None = None,
+    status: str | None = None,
+    stage_id: int | None = None,
 ) -> Sequence[DealRow]:
-    """A page of deals in pipeline order (stage, then longest in stage first)."""
+    """A page of deals in the chosen order (pipeline order by default: stage, then longest
+    in stage first), narrowed like count_deals."""
     rows = session.exec(
         select(  # type: ignore[call-overload]  # >4 columns
             Deal.id,
@@ -181,8 +233,8 @@ def list_deals(
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
         .outerjoin(Company, col(Company.id) == Deal.company_id)
-        .where(_deal_filter(open_only))
-        .order_by(col(Stage.position), col(Deal.stage_entered_at), col(Deal.id))
+        .where(*_deal_filter(open_only, wanted, status, stage_id))
+        .order_by(*_ordering(sort))
         .offset(offset)
         .limit(limit)
     ).all()

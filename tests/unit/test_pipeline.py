@@ -577,3 +577,75 @@ def test_lost_reasons_cannot_be_emptied(session: Session, reasons: list[str]) ->
 def test_a_broken_stored_list_gives_the_defaults(session: Session, stored: str) -> None:
     settings.set_setting(session, settings.LOST_REASONS_KEY, stored)
     assert settings.lost_reasons(session) == list(settings.DEFAULT_LOST_REASONS)
+
+
+# --- list view ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def listed(session: Session, clock: Callable[[str], None]) -> dict[str, int]:
+    """Deals made on different days, in different stages, amounts and close dates."""
+    made = [
+        ("old proposal", "Proposal", "2026-11-01", 500_00, date(2026, 12, 20)),
+        ("new lead", "New", "2026-11-10", 50_000_00, None),
+        ("older lead", "New", "2026-11-05", 100_00, date(2026, 12, 1)),
+        ("talks", "Negotiation", "2026-11-15", 7_000_00, None),
+        ("won", "Negotiation", "2026-11-02", 9_000_00, date(2026, 11, 30)),
+        ("lost", "Qualified", "2026-11-03", 1_00, None),
+    ]
+    ids = {}
+    for title, stage, day, amount, close in made:
+        clock(f"{day}T09:00:00+00:00")
+        ids[title] = _deal(session, title, stage, amount=amount, expected_close_on=close)
+    clock(NOW.isoformat())
+    deals.win_deal(session, ids["won"])
+    deals.lose_deal(session, ids["lost"], "price")
+    return ids
+
+
+def _titles(rows) -> list[str]:
+    return [row.title for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        (deals.DealSort.STAGE, ["older lead", "new lead", "old proposal", "talks"]),
+        (deals.DealSort.AMOUNT, ["new lead", "talks", "old proposal", "older lead"]),
+        (deals.DealSort.EXPECTED_CLOSE, ["older lead", "old proposal", "new lead", "talks"]),
+        (deals.DealSort.DAYS_IN_STAGE, ["old proposal", "older lead", "new lead", "talks"]),
+    ],
+)
+def test_list_sorts(
+    session: Session, listed: dict[str, int], sort: deals.DealSort, expected: list[str]
+) -> None:
+    assert _titles(deals.list_deals(session, sort=sort)) == expected
+    assert _titles(deals.list_deals(session, sort=sort, offset=1, limit=2)) == expected[1:3]
+
+
+def test_list_by_status_stage_and_filter(session: Session, listed: dict[str, int]) -> None:
+    assert _titles(deals.list_deals(session, status="won")) == ["won"]
+    assert _titles(deals.list_deals(session, True, status="lost")) == ["lost"]
+    assert _titles(deals.list_deals(session, open_only=False)) == [
+        "older lead",
+        "new lead",
+        "old proposal",
+        "talks",
+        "won",
+        "lost",
+    ]
+    assert _titles(deals.list_deals(session, stage_id=_stage(session, "New"))) == ["older lead", "new lead"]
+    wanted = BoardFilter(min_amount=500_00, max_amount=10_000_00)
+    assert _titles(deals.list_deals(session, wanted=wanted, sort=deals.DealSort.AMOUNT)) == [
+        "talks",
+        "old proposal",
+    ]
+    assert deals.count_deals(session) == 4
+    assert deals.count_deals(session, False) == 6
+    assert deals.count_deals(session, status="won") == 1
+    assert deals.count_deals(session, wanted=wanted) == 2
+    assert deals.count_deals(session, wanted=BoardFilter(text="talks")) == 1
+    assert deals.count_deals(session, stage_id=_stage(session, "Negotiation"), status="open") == 1
+    with pytest.raises(ValidationError) as caught:
+        deals.list_deals(session, status="closed")
+    assert caught.value.field == "status"
