@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
 
 from crm_tui import __version__
 from crm_tui.cli_imports import add_import_commands, run_import, run_imports, run_mappings
@@ -27,10 +27,14 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
+    from crm_tui.db.models import Stage
+    from crm_tui.services.deals import DealRow
     from crm_tui.services.leads import LeadRow
 
 # `crm-tui leads --status`: a lead status, or every lead whatever its status.
 LEAD_STATUS_CHOICES = ("new", "working", "disqualified", "converted", "all")
+# `crm-tui deals --status`: the kinds of stage a deal can be in.
+DEAL_STATUS_CHOICES = ("open", "won", "lost")
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -122,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only leads in this status, or all (default: the open ones, new and working)",
     )
     leads.add_argument("--json", action="store_true", help="print full JSON records")
+    _add_deal_commands(commands, common)
 
     duplicates = commands.add_parser(
         "duplicates",
@@ -155,6 +160,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_deal_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    deals = commands.add_parser(
+        "deals",
+        parents=[common],
+        help="list deals in pipeline order",
+        description="Deals in pipeline order (stage, then longest in it first). Without options: "
+        "the open ones; --stage NAME lists one stage's deals, whatever its kind.",
+    )
+    deals.add_argument("--stage", metavar="NAME", help="only deals in this stage (any letter case)")
+    deals.add_argument(
+        "--status", choices=DEAL_STATUS_CHOICES, help="only open, won or lost deals (default: open)"
+    )
+    deals.add_argument("--json", action="store_true", help="print full JSON records")
+
+    deal = commands.add_parser("deal", parents=[common], help="act on one deal")
+    actions = deal.add_subparsers(dest="deal_command", metavar="ACTION", required=True)
+    move = actions.add_parser(
+        "move",
+        parents=[common],
+        help="move a deal to another stage",
+        description="Move deal ID to STAGE (a name, any letter case). A won stage marks it won; a "
+        "lost stage needs --reason. A won or lost deal goes back to an open stage only by "
+        "reopening it in the app. Every move is written to the deal's timeline.",
+    )
+    move.add_argument("id", type=int, metavar="ID", help="the deal's id (crm-tui deals lists them)")
+    move.add_argument("stage", metavar="STAGE", help="the stage's name")
+    move.add_argument("--reason", metavar="TEXT", help="why the deal was lost (for a lost stage)")
+    move.add_argument("--json", action="store_true", help="print the deal's JSON record after the move")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -169,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "add-lead": _add_lead,
             "today": _today,
             "leads": _leads,
+            "deals": _deals,
+            "deal": _deal,
             "duplicates": _duplicates,
             "merge": _merge,
             "import": run_import,
@@ -411,6 +448,137 @@ def _leads(args: argparse.Namespace, target: str) -> int:
     if not printed:
         which = "open " if args.status is None else "" if args.status == "all" else f"{args.status} "
         print(f"No {which}leads.", file=sys.stderr)
+    return EXIT_OK
+
+
+# Deals are read a page at a time too.
+_DEALS_PAGE = 1000
+
+
+def _stage_named(session: Session, name: str) -> Stage:
+    """The stage a person named on the command line, or a usage error listing the stages."""
+    from crm_tui.errors import ValidationError
+    from crm_tui.services.stages import stage_by_name
+
+    try:
+        return stage_by_name(session, name)
+    except ValidationError as error:
+        raise UsageError(error.message) from error
+
+
+def _deal_pages(session: Session, status: str | None, stage_id: int | None) -> Iterator[Sequence[DealRow]]:
+    from crm_tui.services.deals import list_deals
+
+    # A stage named without a status lists that stage's deals, even won or lost ones.
+    open_only = stage_id is None
+    offset = 0
+    while page := list_deals(
+        session, open_only, offset=offset, limit=_DEALS_PAGE, status=status, stage_id=stage_id
+    ):
+        yield page
+        offset += len(page)
+
+
+def _deals(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.db.engine import session_scope
+    from crm_tui.db.models import EntityKind
+    from crm_tui.services.records import records_by_id
+
+    engine = _open(target)
+    with session_scope(engine) as session:
+        stage = _stage_named(session, args.stage) if args.stage else None
+        pages = _deal_pages(session, args.status, stage.id if stage else None)
+        if args.json:
+            records = (
+                record
+                for page in pages
+                for record in records_by_id(session, EntityKind.DEAL, [row.id for row in page])
+            )
+            _write_json_lines(sys.stdout, records)
+            return EXIT_OK
+        rows = [row for page in pages for row in page]
+    if not rows:
+        which = f"{args.status} " if args.status else "" if stage else "open "
+        where = f" in {stage.name}" if stage else ""
+        print(f"No {which}deals{where}.", file=sys.stderr)
+        return EXIT_OK
+    _print_deals(rows)
+    return EXIT_OK
+
+
+def _print_deals(rows: Sequence[DealRow]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from crm_tui.dates import days_since
+    from crm_tui.money import format_money
+
+    cells = [
+        (
+            str(row.id),
+            row.title,
+            row.stage,
+            row.company or row.contact,
+            format_money(row.amount, row.currency),
+            str(days_since(row.stage_entered_at)),
+            row.expected_close_on.isoformat() if row.expected_close_on else "",
+        )
+        for row in rows
+    ]
+    # One line per deal, so the output greps and pipes: the numbers and the stage keep their
+    # full width, the title and the client share what is left and are cut with an ellipsis
+    # (--json carries them whole).
+    table = Table(box=None, header_style="bold")
+    for position, (header, justify) in enumerate(_DEAL_COLUMNS):
+        widest = max(len(header), *(len(row[position]) for row in cells))
+        cut = header in ("Title", "Client")
+        # Rich narrows only the columns that may wrap: these two may, and their cells then
+        # cut themselves on one line instead of wrapping.
+        table.add_column(
+            header,
+            justify=justify,
+            no_wrap=not cut,
+            min_width=min(widest, 10) if cut else widest,
+            max_width=36 if cut else None,
+        )
+    for row in cells:
+        table.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in row))
+    Console(highlight=False).print(table)
+
+
+_DEAL_COLUMNS: tuple[tuple[str, Literal["left", "right"]], ...] = (
+    ("ID", "right"),
+    ("Title", "left"),
+    ("Stage", "left"),
+    ("Client", "left"),
+    ("Amount", "right"),
+    ("Days", "right"),
+    ("Close by", "left"),
+)
+
+
+def _deal(args: argparse.Namespace, target: str) -> int:
+    """`deal move ID STAGE`: the only action so far (argparse requires one)."""
+    from crm_tui.db.engine import session_scope
+    from crm_tui.db.models import EntityKind, StageKind
+    from crm_tui.services.deals import get_deal, move_deal_to
+    from crm_tui.services.records import records_by_id
+    from crm_tui.services.settings import lost_reasons
+
+    with session_scope(_open(target)) as session:
+        get_deal(session, args.id)  # an unknown id is named before the stage is looked up
+        stage = _stage_named(session, args.stage)
+        reason = (args.reason or "").strip()
+        if stage.kind == StageKind.LOST and not reason:
+            choices = ", ".join(lost_reasons(session))
+            raise UsageError(f"moving a deal to {stage.name} needs --reason TEXT (e.g. {choices})")
+        if stage.kind != StageKind.LOST and args.reason is not None:
+            raise UsageError(f"--reason is for a lost stage; {stage.name} is {stage.kind}")
+        move = move_deal_to(session, args.id, stage.id or 0, reason or None)
+        session.flush()
+        record = records_by_id(session, EntityKind.DEAL, [args.id])[0] if args.json else None
+    print(json.dumps(record, ensure_ascii=False, default=str) if record else move.describe())
     return EXIT_OK
 
 

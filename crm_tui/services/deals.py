@@ -402,7 +402,8 @@ def move_deal_to(session: Session, deal_id: int, stage_id: int, reason: str | No
     if current.kind != StageKind.OPEN.value and target.kind == StageKind.OPEN.value:
         raise ValidationError(
             "deal",
-            f"“{deal.title}” is {current.kind}: reopen it (r on its card) before moving it to {target.name}",
+            f"“{deal.title}” is {current.kind}: reopen it in the app (r on its card) "
+            f"before moving it to {target.name}",
         )
     return _move(session, deal, target, reason)
 
