@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import days_since, today
@@ -315,7 +317,7 @@ def _next_activities(session: Session, deal_ids: list[int]) -> dict[int, _NextAc
         return {}
     rows: Any = session.exec(
         select(col(Activity.deal_id), Activity.kind, Activity.title, col(Activity.due_on))
-        .where(col(Activity.deal_id).in_(deal_ids), col(Activity.done_at).is_(None))
+        .where(col(Activity.deal_id).in_(deal_ids), _done_at().is_(None))
         .order_by(
             col(Activity.due_on).is_(None),
             col(Activity.due_on),
@@ -329,6 +331,14 @@ def _next_activities(session: Session, deal_ids: list[int]) -> dict[int, _NextAc
         if deal_id is not None and deal_id not in soonest:
             soonest[deal_id] = _NextActivity(kind, title, due_on)
     return soonest
+
+
+def _done_at() -> Any:
+    """`+activity.done_at`: the unary plus (a no-op on the value) keeps SQLite on the
+    activity's deal index instead of ix_activity_open_due (done_at, due_on), which would
+    walk every open, or every done, activity (as in services/health)."""
+    done_at = Activity.__table__.c.done_at  # type: ignore[attr-defined]  # the Core column
+    return UnaryExpression(done_at, operator=custom_op("+"), type_=done_at.type)
 
 
 def _last_logged(session: Session, deal_ids: list[int]) -> dict[int, datetime]:
@@ -349,7 +359,7 @@ def _last_logged(session: Session, deal_ids: list[int]) -> dict[int, datetime]:
     )
     done: Any = session.exec(
         select(Activity.deal_id, func.max(Activity.done_at))
-        .where(col(Activity.deal_id).in_(deal_ids), col(Activity.done_at).is_not(None))
+        .where(col(Activity.deal_id).in_(deal_ids), _done_at().is_not(None))
         .group_by(col(Activity.deal_id))
     )
     for deal_id, moment in [*events, *done]:
