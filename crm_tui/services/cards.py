@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from crm_tui.dates import describe_due, humanize_age, to_local
-from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind, Stage, StageKind
+from crm_tui.dates import days_since, describe_due, humanize_age, to_local
+from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind, Lead, Stage, StageKind
 from crm_tui.money import format_money
 from crm_tui.services import activities, contacts, events
 from crm_tui.services.companies import CompanyTotals, company_totals, get_company
@@ -51,6 +51,8 @@ class Card:
     subject: Subject | None = None
     # Contacts and companies only: the light and its reasons, shown under the title.
     health: Health | None = None
+    # A won or lost deal: `r` on its card puts it back on the board.
+    reopenable: bool = False
 
 
 def subject_of(session: Session, kind: EntityKind, record_id: int) -> Subject:
@@ -261,28 +263,55 @@ def _lead_card(session: Session, lead_id: int) -> Card:
     return Card(EntityKind.LEAD, lead_id, lead.title, lead.status, fields, links)
 
 
+def _in_stage(entered_at: datetime) -> str:
+    """`12 days · since 2026-11-08`."""
+    count = days_since(entered_at)
+    return f"{count} day{'' if count == 1 else 's'} · since {to_local(entered_at):%Y-%m-%d}"
+
+
+def _moment(moment: datetime) -> str:
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def _deal_card(session: Session, deal_id: int) -> Card:
     deal = get_deal(session, deal_id)
     stage = session.get(Stage, deal.stage_id)
     contact = session.get(Contact, deal.contact_id) if deal.contact_id else None
     company = session.get(Company, deal.company_id) if deal.company_id else None
     stage_name = stage.name if stage else "?"
+    closed = stage is not None and stage.kind != StageKind.OPEN
     fields = [
         ("Stage", f"{stage_name} ({stage.probability}%)" if stage else "?"),
         ("Amount", format_money(deal.amount, deal.currency)),
+        ("Expected close", deal.expected_close_on.isoformat() if deal.expected_close_on else "—"),
+        ("In stage", _in_stage(deal.stage_entered_at)),
+        ("Created", _moment(deal.created_at)),
+        *([("Closed", _moment(deal.closed_at))] if closed and deal.closed_at else []),
+        *([("Lost reason", deal.lost_reason or "—")] if stage and stage.kind == StageKind.LOST else []),
         ("Contact", contact.full_name if contact else "—"),
         ("Company", company.name if company else "—"),
-        ("In stage", humanize_age(deal.stage_entered_at)),
-        ("Expected close", deal.expected_close_on.isoformat() if deal.expected_close_on else "—"),
-        ("Lost reason", deal.lost_reason or "—"),
         ("Notes", deal.notes or "—"),
     ]
     people = [
         *([CardLink(EntityKind.CONTACT, contact.id or 0, contact.full_name)] if contact else []),
         *([CardLink(EntityKind.COMPANY, company.id or 0, company.name)] if company else []),
     ]
+    lead = session.get(Lead, deal.lead_id) if deal.lead_id else None
     subject = Subject(EntityKind.DEAL, deal_id, contact_id=deal.contact_id, company_id=deal.company_id)
-    links = [("Contact and company", people), ("Open activities", _activity_links(session, subject))]
+    links = [
+        ("Contact and company", people),
+        *(
+            [
+                (
+                    "Came from lead",
+                    [CardLink(EntityKind.LEAD, lead.id or 0, lead.title or lead.person_name or "lead")],
+                )
+            ]
+            if lead
+            else []
+        ),
+        ("Open activities", _activity_links(session, subject)),
+    ]
     return Card(
         EntityKind.DEAL,
         deal_id,
@@ -290,6 +319,7 @@ def _deal_card(session: Session, deal_id: int) -> Card:
         f"{stage_name} · {format_money(deal.amount, deal.currency)}",
         fields,
         links,
+        reopenable=closed,
     )
 
 

@@ -166,23 +166,85 @@ def test_deal_card(session: Session, anna: Contact, clock) -> None:
     events.add_note(session, deals.subject(deal), "asked for a discount")
     clock("2026-11-22T09:00:00+00:00")
     deals.move_deal(session, deal.id, stage_by_name(session, "Lost").id, "chose a competitor")
+    clock("2026-11-25T10:00:00+00:00")
     session.flush()
 
     card = cards.load_card(session, EntityKind.DEAL, deal.id)
     assert (card.title, card.subtitle) == ("Renewal", f"Lost · 2{NNBSP}000 RUB")
-    fields = dict(card.fields)
-    assert fields["Stage"] == "Lost (0%)"
-    assert fields["Contact"] == "Anna Smith"
-    assert fields["Company"] == "Acme"
-    assert fields["Expected close"] == "2026-12-31"
-    assert fields["Lost reason"] == "chose a competitor"
-    assert fields["In stage"] == humanize_age(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+    assert card.reopenable
+    assert card.fields == [
+        ("Stage", "Lost (0%)"),
+        ("Amount", f"2{NNBSP}000 RUB"),
+        ("Expected close", "2026-12-31"),
+        ("In stage", "3 days · since 2026-11-22"),
+        ("Created", "2026-11-20 09:00"),
+        ("Closed", "2026-11-22 09:00"),
+        ("Lost reason", "chose a competitor"),
+        ("Contact", "Anna Smith"),
+        ("Company", "Acme"),
+        ("Notes", "—"),
+    ]
     assert _links(card)["Contact and company"] == [
         CardLink(EntityKind.CONTACT, anna.id, "Anna Smith"),
         CardLink(EntityKind.COMPANY, anna.company_id, "Acme"),
     ]
-    assert [entry.kind for entry in card.timeline] == ["stage_changed", "note", "created"]
+    assert "Came from lead" not in _links(card)
+    assert [(entry.kind, entry.text) for entry in card.timeline] == [
+        ("stage_changed", "stage: New → Lost (chose a competitor)"),
+        ("note", "asked for a discount"),
+        ("created", "Deal created: Renewal (New)"),
+    ]
     assert card.subject == deals.subject(deal)
+
+
+def test_open_deal_card_has_no_closing_fields(session: Session, anna: Contact, clock) -> None:
+    deal = deals.create_deal(
+        session, DealCreate(title="Upgrade", company_id=anna.company_id, amount=500_00, currency="usd")
+    )
+    deals.move_deal(session, deal.id, stage_by_name(session, "Proposal").id)
+    activities.create_activity(
+        session,
+        ActivityCreate(kind="call", title="Walk through it", deal_id=deal.id, due_on=date(2026, 11, 21)),
+    )
+    clock("2026-11-21T12:00:00+00:00")
+    session.flush()
+
+    card = cards.load_card(session, EntityKind.DEAL, deal.id)
+    fields = dict(card.fields)
+    assert not card.reopenable
+    assert fields["Stage"] == "Proposal (50%)"
+    assert fields["Amount"] == "500 USD"
+    assert fields["In stage"] == "1 day · since 2026-11-20"
+    assert "Closed" not in fields and "Lost reason" not in fields
+    assert (fields["Contact"], fields["Company"]) == ("—", "Acme")
+    links = _links(card)
+    assert [link.text for link in links["Contact and company"]] == ["Acme"]
+    assert [link.text for link in links["Open activities"]] == ["call    Walk through it · today"]
+    assert [entry.text for entry in card.timeline if entry.kind == "stage_changed"] == [
+        "stage: New → Proposal"
+    ]
+
+
+def test_won_deal_card(session: Session, anna: Contact) -> None:
+    deal = deals.create_deal(session, DealCreate(title="Licences", contact_id=anna.id, amount=900_00))
+    deals.move_deal(session, deal.id, stage_by_name(session, "Won").id)
+    session.flush()
+
+    card = cards.load_card(session, EntityKind.DEAL, deal.id)
+    fields = dict(card.fields)
+    assert card.reopenable
+    assert (fields["Stage"], fields["Closed"]) == ("Won (100%)", "2026-11-20 09:00")
+    assert "Lost reason" not in fields
+
+
+def test_deal_card_links_the_lead_it_came_from(session: Session) -> None:
+    lead = leads.create_lead(session, leads.lead_from_fields({"name": "Olga Petrova", "company": "Vektor"}))
+    deal = deals.create_deal(session, DealCreate(title="Pilot", lead_id=lead.id))
+    session.flush()
+
+    card = cards.load_card(session, EntityKind.DEAL, deal.id)
+    [link] = _links(card)["Came from lead"]
+    assert (link.kind, link.id) == (EntityKind.LEAD, lead.id)
 
 
 def test_card_of_a_missing_record(session: Session) -> None:

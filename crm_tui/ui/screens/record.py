@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from crm_tui.db.models import EntityKind
 from crm_tui.services.cards import Card, CardLink, load_card
+from crm_tui.services.deals import reopen_deal
 from crm_tui.services.health import Health
 from crm_tui.ui.database import crm_app, run_in_session
 from crm_tui.ui.record_actions import RecordActions, Target
@@ -51,7 +52,11 @@ class RecordScreen(RecordActions):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         *RecordActions.RECORD_BINDINGS,
-        Binding("r", "reload", "Refresh", show=False),
+        # Deal cards only: a won or lost deal back on the board.
+        Binding("r", "reopen", "Reopen", tooltip="Reopen a won or lost deal (back to its last open stage)"),
+        # Cards reload on their own after every change made here; this is for changes made
+        # elsewhere meanwhile (the command line, another terminal).
+        Binding("ctrl+r", "reload", "Refresh", show=False),
     ]
 
     def __init__(self, kind: EntityKind, record_id: int) -> None:
@@ -151,12 +156,27 @@ class RecordScreen(RecordActions):
     def action_reload(self) -> None:
         self.load()
 
+    def action_reopen(self) -> None:
+        if self.card is None:
+            return
+        if not self.card.reopenable:
+            self.notify("Only a won or lost deal can be reopened.", severity="warning")
+            return
+        self._reopen()
+
+    @work(thread=True, exclusive=True, group="card-reopen", exit_on_error=False)
+    def _reopen(self) -> None:
+        move = run_in_session(self, lambda session: reopen_deal(session, self.record_id))
+        self.app.call_from_thread(self.after_action, f"{move.title} reopened: back in {move.to_stage}.")
+
     def acting_on(self) -> Target | None:
         if self.card is None:
             return None
         return Target(self.kind, self.record_id, self.card.title)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reopen":
+            return self.kind is EntityKind.DEAL
         if self.kind in (EntityKind.CONTACT, EntityKind.COMPANY):
             return super().check_action(action, parameters)
         return action in ANY_CARD_ACTIONS or action not in RECORD_ACTIONS
