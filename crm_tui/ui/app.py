@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -28,6 +31,20 @@ from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.record import RecordScreen
 from crm_tui.ui.screens.reports import ReportsScreen
 from crm_tui.ui.screens.today import TodayScreen
+
+
+@dataclass(frozen=True)
+class PickList:
+    """A list of names kept in the database and edited one per line (lead sources, lost
+    reasons): what the dialog says, and the service calls that read and store it."""
+
+    title: str
+    field: str
+    label: str
+    read: Callable[[Session], list[str]]
+    write: Callable[[Session, list[str]], list[str]]
+    saved: str
+
 
 # What `E` exports from each mode: the records that mode lists.
 EXPORT_KIND_OF_MODE = {"inbox": "leads", "contacts": "contacts", "pipeline": "deals", "today": "activities"}
@@ -137,28 +154,60 @@ class CrmApp(App[None]):
 
         self.push_screen(export_dialog(kind), exported)
 
-    @work(thread=True, group="lead-sources", exit_on_error=False)
     def action_lead_sources(self) -> None:
         """Edit the lead-source pick list: one source per line, in the order shown."""
         from crm_tui.services.stages import lead_sources, set_lead_sources
+
+        self.edit_pick_list(
+            PickList(
+                "Lead sources: one per line, in order",
+                "sources",
+                "Sources",
+                lead_sources,
+                set_lead_sources,
+                "Lead sources saved. Leads keep the source they came with.",
+            )
+        )
+
+    def action_lost_reasons(self) -> None:
+        """Edit the reasons offered when a deal is lost (`x` on the board)."""
+        from crm_tui.services.settings import lost_reasons, set_lost_reasons
+
+        self.edit_pick_list(
+            PickList(
+                "Lost reasons: one per line, in order",
+                "lost_reasons",
+                "Reasons",
+                lost_reasons,
+                set_lost_reasons,
+                "Lost reasons saved. Lost deals keep the reason they were given.",
+            )
+        )
+
+    @work(thread=True, group="pick-list", exit_on_error=False)
+    def edit_pick_list(self, pick_list: PickList) -> None:
+        """One item per line in a box; Save stores the lines (blank ones dropped by the service)."""
         from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 
-        current = run_in_session(self, lead_sources)
+        current = run_in_session(self, pick_list.read)
 
-        def save(session: object, values: dict[str, str]) -> object:
-            return set_lead_sources(session, values["sources"].splitlines())  # type: ignore[arg-type]
+        def save(session: Session, values: dict[str, str]) -> list[str]:
+            return pick_list.write(session, values[pick_list.field].splitlines())
 
-        dialog = FormDialog(
-            "Lead sources: one per line, in order",
-            [FormField("sources", "Sources", "\n".join(current), multiline=True)],
-            save,
-        )
+        field = FormField(pick_list.field, pick_list.label, "\n".join(current), multiline=True)
+        dialog = FormDialog(pick_list.title, [field], save)
 
         def saved(result: object) -> None:
             if result is not None:
-                self.notify("Lead sources saved. Leads keep the source they came with.")
+                self.notify(pick_list.saved)
 
         self.call_from_thread(self.push_screen, dialog, saved)
+
+    def action_stages(self) -> None:
+        """The deal stages: add, rename, reorder, delete, probability and stale days."""
+        from crm_tui.ui.screens.stages import StagesScreen
+
+        self.push_screen(StagesScreen())
 
     def action_import(self) -> None:
         from crm_tui.ui.screens.import_screen import ImportScreen

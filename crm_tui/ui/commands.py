@@ -52,6 +52,16 @@ class CrmCommands(Provider):
                 app.action_lead_sources,
             ),
             (
+                "Edit deal stages",
+                "Add, rename, reorder or delete pipeline stages; probability and stale days",
+                app.action_stages,
+            ),
+            (
+                "Edit lost reasons",
+                "The reasons offered when a deal is lost (Price, Competitor…)",
+                app.action_lost_reasons,
+            ),
+            (
                 "Find duplicate contacts",
                 "Same email, phone, or a similar name at the same company; merge them",
                 app.action_duplicates,
