@@ -2,10 +2,10 @@
 
     .venv/bin/python tests/bench/make_dataset.py --out /tmp/crm-tui-bench-1.0 [--scale 1.0] [--force]
 
-At scale 1.0: 100,000 contacts, 20,000 companies, 100,000 leads, 10,000 deals (half open),
-50,000 activities and 500,000 events (DESIGN.md, "Budgets"), a 10,000-card contacts.vcf, a
-100,000-row leads.csv, and the same 10,000 cards as a vdir for khard. `run.py` builds it
-itself when it is missing; this script is for building it ahead of time.
+At scale 1.0: 100,000 contacts, 20,000 companies, 100,000 leads, 10,000 deals (half open, over
+six open stages), 50,000 activities and 500,000 events (DESIGN.md, "Budgets"), a 10,000-card
+contacts.vcf, a 100,000-row leads.csv, and the same 10,000 cards as a vdir for khard. `run.py`
+builds it itself when it is missing; this script is for building it ahead of time.
 """
 
 from __future__ import annotations

@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             "dir": str(data.root),
             "counts": data.counts,
             "open_deals": data.open_deals(),
+            "open_stages": data.open_stages(),
             "cards": data.cards,
             "words": data.words,
             "build_s": round(data.build_s, 1),

@@ -20,11 +20,16 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the files a data set holds change, so older caches are rebuilt.
-FORMAT = 2
+# 3: six open stages (two added to the app's four), for the pipeline board figure.
+FORMAT = 3
 MARKER = "dataset.json"
 SEED = 7
 # At scale 1.0: the vCard file and the khard vdir hold this many contacts (DESIGN.md).
 CARDS_AT_SCALE_1 = 10_000
+# The pipeline board's load (DESIGN.md "Budgets", the pipeline issue): 5,000 open deals over
+# six open stages. A new database has four; these go in after the named one before any deal
+# is made, so the generator spreads the open deals over all six.
+EXTRA_OPEN_STAGES = {"Qualified": ("Demo", 40, 14), "Negotiation": ("Contract", 90, 14)}
 
 _CYRILLIC = re.compile(r"^[\u0400-\u04FF]+$")
 _LATIN = re.compile(r"^[A-Za-z]+$")
@@ -61,6 +66,13 @@ class Dataset:
     def open_deals(self) -> int:
         """Deals in an open stage: the pipeline board's load (5,000 at scale 1.0)."""
         query = "SELECT count(*) FROM deal JOIN stage ON stage.id = deal.stage_id WHERE stage.kind = 'open'"
+        return self._count(query)
+
+    def open_stages(self) -> int:
+        """The board's columns (6)."""
+        return self._count("SELECT count(*) FROM stage WHERE kind = 'open'")
+
+    def _count(self, query: str) -> int:
         with sqlite3.connect(self.db) as connection:
             count: int = connection.execute(query).fetchone()[0]
         return count
@@ -173,11 +185,29 @@ def _generate(path: Path, scale: float, log: Log) -> dict[str, int]:
     started = time.perf_counter()
     engine = open_database(str(path))
     with session_scope(engine) as session:
+        _add_open_stages(session)
         counts: dict[str, int] = generate(session, DemoSize.benchmark(scale), seed=SEED)
     engine.dispose()
     _checkpoint(path)
     log(f"  database: {time.perf_counter() - started:.1f} s")
     return counts
+
+
+def _add_open_stages(session: Any) -> None:
+    """The stages of EXTRA_OPEN_STAGES, each after its named one, positions renumbered."""
+    from crm_tui.db.models import Stage
+    from crm_tui.services.stages import list_stages
+
+    ordered: list[Stage] = []
+    for stage in list_stages(session):
+        ordered.append(stage)
+        if stage.name in EXTRA_OPEN_STAGES:
+            name, probability, rot_days = EXTRA_OPEN_STAGES[stage.name]
+            ordered.append(Stage(name=name, probability=probability, rot_days=rot_days))
+    for position, stage in enumerate(ordered):
+        stage.position = position
+        session.add(stage)
+    session.flush()
 
 
 def _checkpoint(path: Path) -> None:

@@ -242,6 +242,12 @@ def markdown(run: Run) -> str:
     )
 
 
+def _over_stages(data: dict[str, Any]) -> str:
+    # (A JSON written before the pipeline figure has no count of open stages.)
+    stages = data.get("open_stages")
+    return f" over {stages} stages" if stages else ""
+
+
 def _facts(run: Run) -> list[str]:
     """Where, when and on what the figures were measured."""
     assert run.machine is not None
@@ -253,7 +259,7 @@ def _facts(run: Run) -> list[str]:
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; {m['os']}; "
         f"Python {m['python']}; SQLite {m['sqlite']}",
         f"- Data set: scale {run.scale:g}{' (quick run)' if run.quick else ''} — {counts} "
-        f"({data['open_deals']:,} deals open); {data['cards']:,} vCards, "
+        f"({data['open_deals']:,} deals open{_over_stages(data)}); {data['cards']:,} vCards, "
         f"{data['counts'].get('leads', 0):,} CSV rows; {built}",
         f"- Runs per figure: {run.repeats} (imports: {run.import_repeats}), after one warm-up run; "
         f"whole run {run.total_s / 60:.1f} min",
