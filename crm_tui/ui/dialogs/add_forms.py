@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from crm_tui.db.models import CompanyBase
@@ -40,8 +41,18 @@ def _add_activity(session: Any, values: dict[str, str]) -> object:
     return activities.create_activity(session, activities.activity_from_fields(values))
 
 
-def add_dialog(kind: str) -> FormDialog:
-    """The form to add a record of `kind` (lead, contact, company, deal, activity)."""
+def add_dialog(kind: str, initial: dict[str, str] | None = None) -> FormDialog:
+    """The form to add a record of `kind` (lead, contact, company, deal, activity), with the
+    fields named in `initial` filled in (the board's `a` gives the deal its column's stage)."""
+    dialog = _blank_dialog(kind)
+    if initial:
+        dialog.fields = [
+            replace(field, value=initial.get(field.name, field.value)) for field in dialog.fields
+        ]
+    return dialog
+
+
+def _blank_dialog(kind: str) -> FormDialog:
     if kind == "lead":
         return FormDialog(
             "New lead",
