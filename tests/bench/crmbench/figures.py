@@ -1,12 +1,12 @@
 """Every figure the runner measures, in the order of the table.
 
-To add one (the pipeline issue adds "the board with 5,000 open deals paints in < 0.5 s", the
-reports issue one figure per report): write `def my_figure(ctx: Context) -> Result` in a
-module of this package — time the thing in a subprocess or a probe under probes/, compare it
-with a baseline measured in the same run (`context.alternate`), give it the budget from
-DESIGN.md and `.judge()` it — then append `Figure("my_figure", my_figure)` below. Raise
-`measure.Skip("reason")` when a tool it needs is missing. `run.py --only my_figure` runs it
-alone; the table, the JSON and BENCHMARKS.md pick it up by themselves.
+To add one (the reports issue adds one figure per report): write
+`def my_figure(ctx: Context) -> Result` in a module of this package — time the thing in a
+subprocess or a probe under probes/, compare it with a baseline measured in the same run
+(`context.alternate`), give it the budget from DESIGN.md and `.judge()` it — then append
+`Figure("my_figure", my_figure)` below. Raise `measure.Skip("reason")` when a tool it needs
+is missing. `run.py --only my_figure` runs it alone; the table, the JSON and BENCHMARKS.md
+pick it up by themselves.
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ FIGURES: list[Figure] = [
     Figure("first_paint_tmux", figures_app.first_paint_tmux),
     Figure("search_typing", figures_app.search_typing),
     Figure("contacts_list_typing", figures_app.contacts_list_typing),
+    Figure("pipeline_board", figures_app.pipeline_board),
     Figure("cli_search", figures_cli.cli_search),
     # After vcard_import: khard_list searches the database that figure's last import left.
     Figure("vcard_import", figures_cli.vcard_import),
     Figure("khard_list", figures_cli.khard_list),
     Figure("csv_import", figures_cli.csv_import),
     Figure("peak_rss", figures_app.peak_rss),
-    # Next: "pipeline_board" (the pipeline issue), then one figure per report (the reports issue).
+    # Next: one figure per report (the reports issue).
 ]
 
 NAMES = [figure.name for figure in FIGURES]

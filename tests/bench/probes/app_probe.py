@@ -3,6 +3,7 @@
     python app_probe.py paint  DB                    first paint, and the process's peak RSS
     python app_probe.py typing DB REPEATS WORD…      search-as-you-type latency per keystroke
     python app_probe.py list_typing DB REPEATS WORD… the same in the contacts list's own search box
+    python app_probe.py board DB                     from pressing 3 until the pipeline board is painted
 
 A fresh process per run keeps imports cold, as they are when a person starts the app.
 
@@ -160,6 +161,56 @@ async def list_typing(db: str, words: list[str], repeats: int) -> dict[str, Any]
     return {"latencies_ms": latencies, "found": found}
 
 
+def watch_board_loads(clock: Clock) -> None:
+    """Note when the pipeline board's first reading is in: the board reads every column's
+    totals and first window of cards in one worker call, puts them in and posts
+    `Board.Loaded`, which its screen handles by writing the title's count."""
+    from crm_tui.ui.screens.pipeline import PipelineScreen
+
+    loaded = PipelineScreen.on_board_loaded
+
+    def timed_loaded(screen: Any, event: Any) -> None:
+        loaded(screen, event)
+        clock.arrived()
+
+    PipelineScreen.on_board_loaded = timed_loaded  # type: ignore[method-assign,unused-ignore]
+
+
+async def board(db: str) -> dict[str, Any]:
+    """The inbox first (what `crm-tui` opens on), then 3: until the board's columns, totals
+    and cards are painted."""
+    from crm_tui.db.schema import open_database
+    from crm_tui.ui.app import CrmApp
+
+    app = CrmApp(open_database(db), database=db)
+    clock = Clock()
+    clock.watch_paints(app)
+    watch_board_loads(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        started = time.perf_counter()
+        await pilot.press("3")
+        # The board's reading may start after the screen is mounted, so one settle may
+        # return before it; wait for it (a minute at most: past that the harness is broken).
+        deadline = started + 60
+        while not clock.arrivals and time.perf_counter() < deadline:
+            await settle(app, pilot)
+        if not clock.arrivals:
+            raise SystemExit("the board never showed its cards")
+        await settle(app, pilot)  # the paint of what arrived
+        painted = clock.paint_after(clock.arrivals[0])
+        if painted == clock.arrivals[0]:
+            raise SystemExit("the board's cards were never painted")
+        shown = app.screen.board
+        return {
+            "board_s": painted - started,
+            "read_s": clock.arrivals[0] - started,
+            "columns": len(shown.columns),
+            "open_deals": shown.total_count,
+            "cards_read": sum(len(view.cards) for view in shown.columns),
+        }
+
+
 async def open_search(app: Any, pilot: Any, clock: Clock) -> Any:
     """Open `/` over the inbox and note each answer that reaches its results list."""
     from textual.widgets import Input
@@ -219,6 +270,8 @@ def main(argv: list[str]) -> None:
     mode, db, *rest = argv
     if mode == "paint":
         measuring = paint(db)
+    elif mode == "board":
+        measuring = board(db)
     else:
         measuring = (list_typing if mode == "list_typing" else typing)(db, rest[1:], int(rest[0]))
     result = asyncio.run(measuring)
