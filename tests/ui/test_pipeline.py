@@ -15,6 +15,8 @@ from textual.widgets import Input, Static
 
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Activity, Deal, EntityKind, Event, Stage
+from crm_tui.services import deals
+from crm_tui.services.stages import stage_by_name
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.dialogs.deal_dialogs import LostDialog
 from crm_tui.ui.dialogs.form_dialog import FormDialog
@@ -339,3 +341,56 @@ async def test_a_note_and_a_task_on_the_focused_deal(app: CrmApp, engine: Engine
         with session_scope(engine) as session:
             planned = session.exec(select(Activity.title).where(Activity.deal_id == supply.id)).all()
         assert "Send the revised offer" in planned and "Task planned." in notes(app)
+
+
+async def test_a_long_column_is_read_a_window_at_a_time(app: CrmApp, engine: Engine) -> None:
+    with session_scope(engine) as session:
+        qualified = stage_by_name(session, "Qualified").id
+        for number in range(60):
+            deals.create_deal(
+                session, deals.DealCreate(title=f"Deal {number:02d}", amount=1_000_00, stage_id=qualified)
+            )
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_board(pilot)
+        board = screen.query_one(Board)
+        await press(pilot, "l")
+        view = board.focused_view
+        assert view is not None and view.count == 60
+        assert len(view.cards) < 30  # what fits, and a few more: not the whole column
+        assert "1/60" in board_text(screen) and "Qualified · 60" in board_text(screen)
+        assert money("60 000 RUB") in board_text(screen)  # the sum is SQL's, not the window's
+
+        await press(pilot, "G")  # the last card: the window around it is read
+        assert board.focused_card is not None and board.focused_card.title == "Deal 59"
+        assert "60/60" in board_text(screen) and "Deal 59" in board_text(screen)
+        assert len(view.cards) < 30 and view.offset > 0
+        for _ in range(15):
+            await pilot.press("k")
+        await settle(pilot)
+        assert board.focused_card is not None and board.focused_card.title == "Deal 44"
+        assert "45/60" in board_text(screen)
+
+
+async def test_a_click_focuses_a_card_and_a_double_click_opens_it(app: CrmApp, engine: Engine) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_board(pilot)
+        board = screen.query_one(Board)
+        # The third column (Proposal), on its first card under the three header lines.
+        await pilot.click(Board, offset=(60, 5))
+        await settle(pilot)
+        assert board.focused_card is not None and board.focused_card.title == "Поставка оборудования"
+        await pilot.click(Board, offset=(60, 5), times=2)
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+
+
+async def test_coming_back_from_the_card_shows_what_changed(app: CrmApp, engine: Engine) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_board(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RecordScreen)
+        with session_scope(engine) as session:  # as if changed on the card, or elsewhere
+            deal = session.exec(select(Deal).where(Deal.title == "50 licences")).one()
+            deals.update_deal(session, deal.id or 0, {"title": "55 licences"})
+        await press(pilot, "escape")
+        assert "55 licences" in board_text(screen)

@@ -55,7 +55,7 @@ class PipelineScreen(RecordActions, ModeScreen):
             "move(1)",
             "Move",
             key_display="H/L",
-            tooltip="Move the deal to the next stage (L, shift+→); H or shift+← to the previous one",
+            tooltip="Move the deal to the next stage",
         ),
         Binding(
             "H,shift+left", "move(-1)", "Move back", show=False, tooltip="Move the deal to the previous stage"
@@ -73,9 +73,9 @@ class PipelineScreen(RecordActions, ModeScreen):
         Binding("n", "note", "Note", show=False, tooltip="Add a note to the deal's timeline"),
         Binding("t", "task", "Task", show=False, tooltip="Plan a call, meeting, email or task for the deal"),
         Binding(
-            "slash", "filter", "Filter", tooltip="Show only deals by text, contact, company, tag, amount"
+            "slash", "filter", "Filter", tooltip="Filter the deals by text, contact, company, tag or amount"
         ),
-        Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Show every open deal again"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Clear the filter"),
         Binding("u", "undo", "Undo", tooltip="Undo the last move (won and lost too)"),
         Binding("v", "view('list')", "List", tooltip="Show the deals as a sortable list"),
         Binding("v", "view('board')", "Board", tooltip="Show the deals as the board"),

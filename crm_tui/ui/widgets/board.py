@@ -505,7 +505,7 @@ class Board(Widget, can_focus=True):
                 text = fitted(Text(f"  {message}", style=look.muted), width)
                 strips.append(Strip(list(text.render(self.app.console)), width).apply_style(base))
                 continue
-            strips.append(Strip.join(lines[y] for lines in columns).extend_cell_length(width, base))
+            strips.append(Strip.join(lines[y] for lines in columns).crop_extend(0, width, base))
         return strips
 
     def render_line(self, y: int) -> Strip:
