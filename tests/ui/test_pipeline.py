@@ -145,7 +145,7 @@ async def test_won_with_a_new_amount_and_lost_with_a_reason(app: CrmApp, engine:
         assert stage_of(engine, won) == "Won"
         assert won.closed_at is not None and won.amount == 13_500_00
         assert "New · 0" in board_text(screen)
-        assert "Pipeline · 1 open deals" in title_text(screen)
+        assert "Pipeline · 1 open deal " in title_text(screen)
 
         await press(pilot, "l", "l")  # to Proposal, where the other deal is
         assert screen.query_one(Board).focused_card.title == "Поставка оборудования"  # type: ignore[union-attr]
@@ -244,7 +244,7 @@ async def test_the_filter_narrows_the_board(app: CrmApp) -> None:
         screen = await open_board(pilot)
         await press(pilot, "slash")
         await fill_form(pilot, {"tag": "VIP"})
-        assert "tag VIP" in title_text(screen) and "Pipeline · 1 open deals" in title_text(screen)
+        assert "tag VIP" in title_text(screen) and "Pipeline · 1 open deal " in title_text(screen)
         shown = board_text(screen)
         assert "Поставка" in shown and "50 licences" not in shown and "New · 0" in shown
 

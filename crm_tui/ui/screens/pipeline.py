@@ -133,7 +133,8 @@ class PipelineScreen(RecordActions, ModeScreen):
             title.append(f"Deals · {self.list_total:,} open", style="bold")
             title.append(f" · sorted by {self.sort.value}", style="bold")
         else:
-            title.append(f"Pipeline · {self.board.total_count:,} open deals", style="bold")
+            count = self.board.total_count
+            title.append(f"Pipeline · {count:,} open deal{'' if count == 1 else 's'}", style="bold")
         if self.wanted.narrowed:
             title.append(f"  {self.wanted.describe()}", style="italic")
             title.append("  esc clears", style="dim")
