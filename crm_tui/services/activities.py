@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import func
@@ -35,6 +35,9 @@ _INTERACTION_EVENTS = {
 
 
 class ActivityCreate(ActivityBase):
+    due_time: time | None = None  # local wall-clock time; stored as the UTC moment due_at
+    remind_minutes: int | None = None  # a reminder this long before; None: at the time
+    recurrence: str | None = None  # one of RECURRENCES
     lead_id: int | None = None
     contact_id: int | None = None
     company_id: int | None = None
@@ -136,6 +139,9 @@ class AgendaRow:
     due_time: time | None
     regarding: str
     contact_id: int | None
+    due_at: datetime | None = None  # UTC, for a timed activity
+    recurrence: str | None = None
+    remind_minutes: int | None = None
 
 
 def _agenda_filter(last_day: date) -> Any:
@@ -212,3 +218,52 @@ def activity_from_fields(fields: dict[str, str]) -> ActivityCreate:
         notes=clean(fields.get("notes")),
         **links,
     )
+
+
+# ---------------------------------------------------------------- Today's verbs and times
+# (contract for the Today issue: bodies to come in this session)
+#
+# Times are stored in UTC (Activity.due_at, for a timed activity) and spoken in local time by
+# this module's API: ActivityCreate.due_on / due_time, AgendaRow.due_on / due_time and the
+# arguments below are the user's local calendar day and wall-clock time. An untimed activity
+# has a day only (due_on). Recurrence: "weekdays", "weekly" or "monthly" (RECURRENCES).
+
+RECURRENCES = ("weekdays", "weekly", "monthly")
+
+
+def due_moment(day: date | None, clock: time | None) -> datetime | None:
+    """The UTC moment of a local day and time (None when either is missing), with the offset
+    that zone has on that day (DST-correct)."""
+    raise NotImplementedError
+
+
+def local_due(activity: Activity) -> tuple[date | None, time | None]:
+    """An activity's local due day and time, from its UTC moment when timed."""
+    raise NotImplementedError
+
+
+def is_overdue(row: AgendaRow, now: datetime | None = None) -> bool:
+    """Timed: its moment has passed; untimed: its day is before today."""
+    raise NotImplementedError
+
+
+def reschedule_activity(session: Session, activity_id: int, day: date, clock: time | None) -> Activity:
+    """To another local day (and time, or none); a `field_changed` event says from → to. A done
+    activity is refused (ValidationError)."""
+    raise NotImplementedError
+
+
+def snooze_activity(session: Session, activity_id: int) -> Activity:
+    """To tomorrow, at the same local time."""
+    raise NotImplementedError
+
+
+def overdue_count(session: Session) -> int:
+    """Open activities past due (for the title bar, from any mode): one indexed count."""
+    raise NotImplementedError
+
+
+def reminders_due(session: Session, after: datetime, until: datetime) -> list[AgendaRow]:
+    """Open timed activities whose reminder moment (due_at minus remind_minutes, or due_at)
+    falls in (after, until], both UTC: what the app announces as the clock passes them."""
+    raise NotImplementedError
