@@ -145,3 +145,23 @@ def _unique_reasons(reasons: Iterable[str]) -> list[str]:
             seen.add(text.casefold())
             kept.append(text)
     return kept
+
+
+# ---------------------------------------------------------------- Today: forgotten clients
+
+FORGOTTEN_DAYS_KEY = "today.forgotten_days"
+DEFAULT_FORGOTTEN_DAYS = 30
+
+
+def forgotten_days(session: Session) -> int:
+    """Days without a touch after which a client shows under Today's "forgotten clients"; a
+    missing or unreadable value gives the default, so Today always paints."""
+    return _stored_days(session, FORGOTTEN_DAYS_KEY) or DEFAULT_FORGOTTEN_DAYS
+
+
+def set_forgotten_days(session: Session, days: int | str) -> int:
+    """Store the forgotten-clients threshold: a whole positive number of days (a string as
+    typed into a form is accepted); a bad value raises ValidationError("forgotten_days")."""
+    value = _days_value("forgotten_days", days)
+    set_setting(session, FORGOTTEN_DAYS_KEY, str(value))
+    return value

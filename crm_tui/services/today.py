@@ -1,0 +1,325 @@
+"""The Today list: what to do now, in sections, and two lists a salesperson usually has to
+build by hand — open deals with no next step, and clients nobody has touched for a while.
+
+The app's Today screen and `crm-tui today` both print `today_list`. Days are the user's local
+calendar days (`dates.today()`); a timed activity whose moment has passed is overdue even when
+it is today's (the title bar's count, `activities.overdue_count`, says the same).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, or_
+from sqlmodel import Session, col, select
+
+from crm_tui.dates import day_start_utc, days_since, to_local, today, utcnow
+from crm_tui.db.models import (
+    Activity,
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Deal,
+    Lead,
+    Stage,
+    StageKind,
+    Tag,
+)
+from crm_tui.services import activities
+from crm_tui.services.activities import AgendaRow
+from crm_tui.services.settings import forgotten_days
+
+# The tag that marks a contact as a client, besides the contact's own "client" flag.
+CLIENT_TAG = "client"
+
+
+class Section(StrEnum):
+    OVERDUE = "overdue"
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    THIS_WEEK = "this week"
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    """One open activity in a section."""
+
+    row: AgendaRow  # local due_on / due_time, kind, title, regarding, contact_id, due_at …
+    section: Section
+    overdue: bool
+    contact_detail: str  # the linked person's primary phone, else email, else ""
+
+
+@dataclass(frozen=True)
+class StalledDeal:
+    """An open deal with no open activity: nobody has planned what happens next."""
+
+    deal_id: int
+    title: str
+    stage: str
+    client: str  # the company, else the person
+    amount: int
+    currency: str
+    days_in_stage: int
+
+
+@dataclass(frozen=True)
+class ForgottenClient:
+    contact_id: int
+    name: str
+    company: str
+    days_untouched: int | None  # None: never touched
+    reason: str  # "open deal" / "client"
+
+
+@dataclass(frozen=True)
+class TodayList:
+    items: list[TodayItem]  # overdue oldest first; today by time, untimed after; tomorrow; the week
+    stalled_deals: list[StalledDeal]  # longest in their stage first
+    forgotten: list[ForgottenClient]  # never touched first, then longest untouched
+    counts: dict[str, int]  # per Section value, and "stalled", "forgotten"
+
+    def section(self, section: Section) -> list[TodayItem]:
+        return [item for item in self.items if item.section is section]
+
+
+def week_end(day: date) -> date:
+    """The Sunday of `day`'s week (Monday to Sunday)."""
+    return day + timedelta(days=6 - day.weekday())
+
+
+def today_list(session: Session, limit: int = 200) -> TodayList:
+    """Today's sections, the deals with no next step and the forgotten clients.
+
+    `limit` caps each list read (the overdue days, today and the days after, the stalled deals,
+    the forgotten clients); the counts are the whole numbers.
+    """
+    day = today()
+    now = utcnow()
+    tomorrow = day + timedelta(days=1)
+    # On a Sunday the week is over: tomorrow is a Monday and "this week" is empty.
+    last = max(tomorrow, week_end(day))
+    before_today = activities.count_agenda(session, day - timedelta(days=1))
+    through_today = activities.count_agenda(session, day)
+    through_tomorrow = activities.count_agenda(session, tomorrow)
+    through_week = activities.count_agenda(session, last)
+    # Past days' activities, oldest first, then today's and the rest of the week's: two reads,
+    # so a long overdue tail never pushes today off the list.
+    rows = activities.agenda(session, day - timedelta(days=1), limit=limit)
+    rows += activities.agenda(session, last, offset=before_today, limit=limit)
+    details = _contact_details(session, rows)
+    items = [_item(row, day, tomorrow, now, details.get(row.id, "")) for row in rows]
+    # Today's timed activities already past join the overdue ones (after the older days').
+    items.sort(key=lambda item: item.section is not Section.OVERDUE)
+    overdue = activities.overdue_count(session)
+    counts = {
+        Section.OVERDUE.value: overdue,
+        Section.TODAY.value: max(0, through_today - overdue),
+        Section.TOMORROW.value: through_tomorrow - through_today,
+        Section.THIS_WEEK.value: through_week - through_tomorrow,
+    }
+    stalled, stalled_count = stalled_deals(session, limit)
+    forgotten, forgotten_count = forgotten_clients(session, limit)
+    counts |= {"stalled": stalled_count, "forgotten": forgotten_count}
+    return TodayList(items, stalled, forgotten, counts)
+
+
+def _item(row: AgendaRow, day: date, tomorrow: date, now: datetime, detail: str) -> TodayItem:
+    overdue = activities.is_overdue(row, now)
+    if overdue:
+        section = Section.OVERDUE
+    elif row.due_on is None or row.due_on <= day:
+        section = Section.TODAY
+    elif row.due_on == tomorrow:
+        section = Section.TOMORROW
+    else:
+        section = Section.THIS_WEEK
+    return TodayItem(row, section, overdue, detail)
+
+
+def _contact_details(session: Session, rows: Iterable[AgendaRow]) -> dict[int, str]:
+    """Activity id -> the phone or email to reach its person with: the contact's primary
+    phone, else any phone, else an email; for an activity with a lead and no contact, the
+    lead's phone or email."""
+    rows = list(rows)
+    contact_ids = sorted({row.contact_id for row in rows if row.contact_id is not None})
+    reach: dict[int, str] = {}
+    if contact_ids:
+        for contact_id, value in session.exec(
+            select(ContactEmail.contact_id, ContactEmail.value)
+            .where(col(ContactEmail.contact_id).in_(contact_ids))
+            .order_by(col(ContactEmail.is_primary), col(ContactEmail.id).desc())
+        ):
+            reach[contact_id] = value  # the last written wins: primary, then the first
+        for contact_id, value in session.exec(
+            select(ContactPhone.contact_id, ContactPhone.value)
+            .where(col(ContactPhone.contact_id).in_(contact_ids))
+            .order_by(col(ContactPhone.is_primary), col(ContactPhone.id).desc())
+        ):
+            reach[contact_id] = value  # a phone beats an email: "at hand" for a call
+    details = {row.id: reach[row.contact_id] for row in rows if row.contact_id in reach}
+    without = [row.id for row in rows if row.contact_id is None]
+    if without:
+        for activity_id, phone, email in session.exec(
+            select(Activity.id, Lead.phone, Lead.email)
+            .join(Lead, col(Lead.id) == Activity.lead_id)
+            .where(col(Activity.id).in_(without))
+        ):
+            if activity_id is not None and (phone or email):
+                details[activity_id] = phone or email or ""
+    return details
+
+
+# ---------------------------------------------------------------- deals with no next step
+
+
+def _stalled_condition() -> list[Any]:
+    open_activity = exists().where(col(Activity.deal_id) == Deal.id, col(Activity.done_at).is_(None))
+    return [Stage.kind == StageKind.OPEN.value, col(Deal.archived_at).is_(None), ~open_activity]
+
+
+def stalled_deals(session: Session, limit: int = 200) -> tuple[list[StalledDeal], int]:
+    """Open deals with no open activity, longest in their stage first; and how many there are."""
+    total = session.exec(
+        select(func.count())
+        .select_from(Deal)
+        .join(Stage, col(Stage.id) == Deal.stage_id)
+        .where(*_stalled_condition())
+    ).one()
+    rows = session.exec(
+        select(
+            Deal.id,
+            Deal.title,
+            Stage.name,
+            Company.name,
+            Contact.full_name,
+            Deal.amount,
+            Deal.currency,
+            Deal.stage_entered_at,
+        )  # type: ignore[call-overload]  # >4 columns
+        .join(Stage, col(Stage.id) == Deal.stage_id)
+        .outerjoin(Company, col(Company.id) == Deal.company_id)
+        .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
+        .where(*_stalled_condition())
+        .order_by(col(Deal.stage_entered_at), col(Deal.id))
+        .limit(limit)
+    ).all()
+    found = [
+        StalledDeal(
+            deal_id or 0,
+            title,
+            stage,
+            company or contact or "",
+            amount,
+            currency,
+            days_since(entered),
+        )
+        for deal_id, title, stage, company, contact, amount, currency, entered in rows
+    ]
+    return found, total
+
+
+# ---------------------------------------------------------------- forgotten clients
+
+
+def _open_deal_of_contact() -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(
+            col(Deal.contact_id) == Contact.id,
+            col(Deal.archived_at).is_(None),
+            col(Stage.id) == Deal.stage_id,
+            col(Stage.kind) == StageKind.OPEN.value,
+        )
+        .correlate(Contact)
+    )
+
+
+def _client_tag() -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(
+            col(ContactTag.contact_id) == Contact.id,
+            col(Tag.id) == ContactTag.tag_id,
+            col(Tag.name_fold) == CLIENT_TAG,
+        )
+        .correlate(Contact)
+    )
+
+
+def _forgotten_condition(since: datetime) -> list[Any]:
+    """Clients (an open deal, the client flag or a "client" tag) not touched since `since`;
+    never touched ones count once they are older than that (a contact added this morning is
+    not forgotten yet)."""
+    untouched = or_(
+        col(Contact.last_touch_at) < since,
+        col(Contact.last_touch_at).is_(None) & (col(Contact.created_at) < since),
+    )
+    client = or_(col(Contact.is_client).is_(True), _open_deal_of_contact(), _client_tag())
+    return [col(Contact.archived_at).is_(None), untouched, client]
+
+
+def forgotten_clients(session: Session, limit: int = 200) -> tuple[list[ForgottenClient], int]:
+    """Clients nobody has touched for more than `settings.forgotten_days` calendar days (a
+    touch's local day counts, as for the health light): never touched first, then the longest
+    untouched; and how many there are."""
+    day = today()
+    since = day_start_utc(day - timedelta(days=forgotten_days(session)))
+    conditions = _forgotten_condition(since)
+    total = session.exec(select(func.count()).select_from(Contact).where(*conditions)).one()
+    has_deal = _open_deal_of_contact().label("has_deal")
+    rows = session.exec(
+        select(Contact.id, Contact.full_name, Company.name, Contact.last_touch_at, has_deal)  # type: ignore[call-overload]  # >4 columns
+        .outerjoin(Company, col(Company.id) == Contact.company_id)
+        .where(*conditions)
+        .order_by(col(Contact.last_touch_at).is_not(None), col(Contact.last_touch_at), col(Contact.id))
+        .limit(limit)
+    ).all()
+    found = [
+        ForgottenClient(
+            contact_id or 0,
+            name,
+            company or "",
+            (day - to_local(touched).date()).days if touched is not None else None,
+            "open deal" if deal else "client",
+        )
+        for contact_id, name, company, touched, deal in rows
+    ]
+    return found, total
+
+
+# ---------------------------------------------------------------- the week agenda
+
+
+def week_agenda(session: Session, monday: date, limit: int = 500) -> dict[date, list[AgendaRow]]:
+    """Each day of the week starting `monday` (seven keys, in order) with its open activities:
+    by time, untimed after."""
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    rows = session.exec(
+        select(Activity, Contact.full_name, Company.name, Deal.title, Lead.title)  # type: ignore[call-overload]  # >4 columns
+        .outerjoin(Contact, col(Contact.id) == Activity.contact_id)
+        .outerjoin(Company, col(Company.id) == Activity.company_id)
+        .outerjoin(Deal, col(Deal.id) == Activity.deal_id)
+        .outerjoin(Lead, col(Lead.id) == Activity.lead_id)
+        .where(
+            col(Activity.done_at).is_(None),
+            col(Activity.due_on) >= days[0],
+            col(Activity.due_on) <= days[-1],
+        )
+        .order_by(
+            col(Activity.due_on), col(Activity.due_at).is_(None), col(Activity.due_at), col(Activity.id)
+        )
+        .limit(limit)
+    ).all()
+    week: dict[date, list[AgendaRow]] = {day: [] for day in days}
+    for activity, contact, company, deal, lead in rows:
+        row = activities.agenda_row(activity, contact, company, deal, lead)
+        # Filed under its local day (a moment read in another zone may fall on a neighbour).
+        week.setdefault(row.due_on or activity.due_on, []).append(row)
+    return {day: week[day] for day in days}
