@@ -9,7 +9,7 @@ ASCII only).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -258,17 +258,24 @@ class Deal(DealBase, table=True):
 class ActivityBase(SQLModel):
     kind: str = ActivityKind.TASK.value
     title: str
-    # A due date is a local calendar date; a due time, when set, is local wall-clock time.
-    # Neither is converted to UTC: "call at 10:00" means 10:00 wherever the user is.
+    # The user's local calendar day it is due: all of an untimed activity's due date, and the
+    # day a timed one was scheduled for (lists pick their days by it; `due_at` is the moment).
     due_on: date | None = None
-    due_time: time | None = None
     notes: str | None = None
 
 
 class Activity(ActivityBase, table=True):
-    __table_args__ = (Index("ix_activity_open_due", "done_at", "due_on"),)
+    __table_args__ = (
+        Index("ix_activity_open_due", "done_at", "due_on"),
+        # The overdue count in the title bar and the reminders look activities up by moment.
+        Index("ix_activity_open_moment", "done_at", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    # A timed activity's moment, in UTC like every stored time (shown in local time).
+    due_at: datetime | None = None
+    remind_minutes: int | None = None  # a reminder this long before due_at; None: at due_at
+    recurrence: str | None = None  # weekdays / weekly / monthly: done moves it to its next date
     done_at: datetime | None = None
     outcome: str | None = None
     lead_id: int | None = _fk("lead.id", cascade=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import inspect, text
@@ -97,6 +98,40 @@ def _surname_search_fold(connection: Connection) -> None:
         connection.execute(text("UPDATE contact SET last_name_fold = :key WHERE id = :id"), changed)
 
 
+def _activity_due_moment(connection: Connection) -> None:
+    """v8: a timed activity keeps its moment in UTC (`due_at`), as every stored time is, instead
+    of a local wall-clock `due_time`: the moment each stored time meant is worked out in the
+    local zone of the machine doing the upgrade, with that day's offset. Reminders and
+    recurrence get their columns."""
+    columns = {column["name"] for column in inspect(connection).get_columns("activity")}
+    if "due_at" not in columns:
+        connection.execute(text("ALTER TABLE activity ADD COLUMN due_at DATETIME"))
+    if "remind_minutes" not in columns:
+        connection.execute(text("ALTER TABLE activity ADD COLUMN remind_minutes INTEGER"))
+    if "recurrence" not in columns:
+        connection.execute(text("ALTER TABLE activity ADD COLUMN recurrence VARCHAR"))
+    connection.execute(
+        text("CREATE INDEX IF NOT EXISTS ix_activity_open_moment ON activity (done_at, due_at)")
+    )
+    if "due_time" not in columns:
+        return  # written by this version already
+    timed = connection.execute(
+        text("SELECT id, due_on, due_time FROM activity WHERE due_on IS NOT NULL AND due_time IS NOT NULL")
+    ).all()
+    moments = [
+        {"id": activity_id, "moment": _utc_moment(str(day), str(clock))} for activity_id, day, clock in timed
+    ]
+    if moments:
+        connection.execute(text("UPDATE activity SET due_at = :moment WHERE id = :id"), moments)
+    connection.execute(text("ALTER TABLE activity DROP COLUMN due_time"))
+
+
+def _utc_moment(day: str, clock: str) -> str:
+    """`2026-11-25` + `10:00:00.000000` local → `2026-11-25 07:00:00.000000` UTC (as stored)."""
+    local = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
+    return local.astimezone().astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
 # MIGRATIONS[n] upgrades a database from version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _lead_extra,
@@ -105,6 +140,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _lead_inbox_tabs_index,
     5: _contact_live_index,
     6: _surname_search_fold,
+    7: _activity_due_moment,
 }
 
 DEFAULT_STAGES: list[tuple[str, int, models.StageKind, int | None]] = [

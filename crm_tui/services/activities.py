@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from crm_tui.dates import today, utcnow
+from crm_tui.dates import to_local, today, utcnow
 from crm_tui.db.models import (
     Activity,
     ActivityBase,
@@ -32,6 +34,9 @@ _INTERACTION_EVENTS = {
     ActivityKind.MEETING.value: EventKind.MEETING,
     ActivityKind.EMAIL.value: EventKind.EMAIL,
 }
+
+
+RECURRENCES = ("weekdays", "weekly", "monthly")
 
 
 class ActivityCreate(ActivityBase):
@@ -80,7 +85,17 @@ def create_activity(session: Session, data: ActivityCreate) -> Activity:
             raise ValidationError(
                 field.removesuffix("_id"), f"no {field.removesuffix('_id')} with id {record_id}"
             )
-    update: dict[str, object] = {"title": title, "notes": clean(data.notes)}
+    if data.recurrence is not None and data.recurrence not in RECURRENCES:
+        raise ValidationError("repeat", f"{data.recurrence!r} is not one of {', '.join(RECURRENCES)}")
+    if data.recurrence is not None and data.due_on is None:
+        raise ValidationError("repeat", "a repeating activity needs a due date to start from")
+    if data.remind_minutes is not None and data.remind_minutes < 0:
+        raise ValidationError("remind", "minutes before, not after")
+    update: dict[str, object] = {
+        "title": title,
+        "notes": clean(data.notes),
+        "due_at": due_moment(data.due_on, data.due_time),
+    }
     # An activity on a deal also belongs to its person and company, and one with a person to
     # the person's company, so it shows on each of their cards and timelines.
     contact_id, company_id = data.contact_id, data.company_id
@@ -95,7 +110,7 @@ def create_activity(session: Session, data: ActivityCreate) -> Activity:
     activity = Activity.model_validate(data, update=update)
     session.add(activity)
     session.flush()
-    when = f" due {activity.due_on.isoformat()}" if activity.due_on else ""
+    when = f" due {describe_local_due(activity)}" if activity.due_on else ""
     record_event(
         session,
         owner_subject(activity),
@@ -107,27 +122,44 @@ def create_activity(session: Session, data: ActivityCreate) -> Activity:
 
 
 def complete_activity(session: Session, activity_id: int, outcome: str | None = None) -> Activity:
-    """Mark done; calls, meetings and emails go to the timeline and count as a touch."""
+    """Mark done; calls, meetings and emails go to the timeline and count as a touch.
+
+    A repeating activity is not closed: it moves on to its next date (the same local time),
+    and stays one item. One already done is refused: completing it again would write a second
+    "done" on the timeline."""
     activity = get_activity(session, activity_id)
     if activity.done_at is not None:
-        return activity
+        done_on = to_local(activity.done_at).strftime("%d.%m.%Y")
+        raise ValidationError("activity", f"“{activity.title}” was done already ({done_on})")
     now = utcnow()
-    activity.done_at = now
-    activity.outcome = clean(outcome)
     kind = _INTERACTION_EVENTS.get(activity.kind, EventKind.ACTIVITY_DONE)
-    text = f"{activity.kind.capitalize()}: {activity.title}" + (
-        f" — {activity.outcome}" if activity.outcome else ""
-    )
-    record_event(
-        session,
-        owner_subject(activity),
-        kind,
-        text,
-        {"activity_id": activity.id, "outcome": activity.outcome},
-    )
+    said = clean(outcome)
+    text = f"{activity.kind.capitalize()}: {activity.title}" + (f" — {said}" if said else "")
+    payload: dict[str, object] = {"activity_id": activity.id, "outcome": said}
+    if activity.recurrence is not None and activity.due_on is not None:
+        day, clock = local_due(activity)
+        following = next_occurrence(day or activity.due_on, activity.recurrence)
+        activity.due_on, activity.due_at = following, due_moment(following, clock)
+        payload["next"] = following.isoformat()
+    else:
+        activity.done_at = now
+        activity.outcome = said
+    record_event(session, owner_subject(activity), kind, text, payload)
     if activity.contact_id is not None and activity.kind in _INTERACTION_EVENTS:
         touch(session, activity.contact_id, now)
     return activity
+
+
+def next_occurrence(day: date, recurrence: str) -> date:
+    """The next date of a repeating activity after `day`."""
+    if recurrence == "weekdays":
+        following = rrule(DAILY, byweekday=(MO, TU, WE, TH, FR), dtstart=day + timedelta(days=1), count=1)
+        return following[0].date()
+    if recurrence == "weekly":
+        return day + timedelta(weeks=1)
+    if recurrence == "monthly":
+        return day + relativedelta(months=1)  # the 31st → the last day of a shorter month
+    raise ValueError(f"not a recurrence: {recurrence!r}")
 
 
 @dataclass(frozen=True)
@@ -161,30 +193,46 @@ def count_agenda(session: Session, until: date | None = None) -> int:
 def agenda(session: Session, until: date | None = None, offset: int = 0, limit: int = 500) -> list[AgendaRow]:
     """Open activities due on or before `until` (default today), oldest first; untimed after timed."""
     rows = session.exec(
+        _with_links()
+        .where(_agenda_filter(until or today()))
+        .order_by(*_due_order())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [agenda_row(activity, *links) for activity, *links in rows]
+
+
+def _due_order() -> list[Any]:
+    """By day, then the timed ones by their moment, the untimed after them."""
+    return [col(Activity.due_on), col(Activity.due_at).is_(None), col(Activity.due_at), col(Activity.id)]
+
+
+def _with_links() -> Any:
+    return (
         select(Activity, Contact.full_name, Company.name, Deal.title, Lead.title)  # type: ignore[call-overload]  # >4 columns
         .outerjoin(Contact, col(Contact.id) == Activity.contact_id)
         .outerjoin(Company, col(Company.id) == Activity.company_id)
         .outerjoin(Deal, col(Deal.id) == Activity.deal_id)
         .outerjoin(Lead, col(Lead.id) == Activity.lead_id)
-        .where(_agenda_filter(until or today()))
-        .order_by(
-            col(Activity.due_on), col(Activity.due_time).is_(None), col(Activity.due_time), col(Activity.id)
-        )
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return [
-        AgendaRow(
-            activity.id or 0,
-            activity.kind,
-            activity.title,
-            activity.due_on,
-            activity.due_time,
-            " · ".join(filter(None, [deal, contact, company, lead])),
-            activity.contact_id,
-        )
-        for activity, contact, company, deal, lead in rows
-    ]
+    )
+
+
+def agenda_row(
+    activity: Activity, contact: str | None, company: str | None, deal: str | None, lead: str | None
+) -> AgendaRow:
+    day, clock = local_due(activity)
+    return AgendaRow(
+        activity.id or 0,
+        activity.kind,
+        activity.title,
+        day,
+        clock,
+        " · ".join(filter(None, [deal, contact, company, lead])),
+        activity.contact_id,
+        _as_utc(activity.due_at),
+        activity.recurrence,
+        activity.remind_minutes,
+    )
 
 
 def open_activities_for(session: Session, subject: Subject) -> Sequence[Activity]:
@@ -197,7 +245,7 @@ def open_activities_for(session: Session, subject: Subject) -> Sequence[Activity
     return session.exec(
         select(Activity)
         .where(column == subject.id, col(Activity.done_at).is_(None))
-        .order_by(col(Activity.due_on).is_(None), col(Activity.due_on), col(Activity.id))
+        .order_by(col(Activity.due_on).is_(None), *_due_order())
     ).all()
 
 
@@ -216,54 +264,127 @@ def activity_from_fields(fields: dict[str, str]) -> ActivityCreate:
         due_on=parse_optional_date(fields.get("due"), "due date"),
         due_time=parse_optional_time(fields.get("time"), "time"),
         notes=clean(fields.get("notes")),
+        recurrence=(clean(fields.get("repeat")) or "").casefold() or None,
+        remind_minutes=_minutes(fields.get("remind")),
         **links,
     )
 
 
-# ---------------------------------------------------------------- Today's verbs and times
-# (contract for the Today issue: bodies to come in this session)
-#
+def _minutes(text: str | None) -> int | None:
+    value = clean(text)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise ValidationError("remind", f"{value!r} is not a number of minutes")
+    return int(value)
+
+
+# ---------------------------------------------------------------- times
 # Times are stored in UTC (Activity.due_at, for a timed activity) and spoken in local time by
 # this module's API: ActivityCreate.due_on / due_time, AgendaRow.due_on / due_time and the
 # arguments below are the user's local calendar day and wall-clock time. An untimed activity
-# has a day only (due_on). Recurrence: "weekdays", "weekly" or "monthly" (RECURRENCES).
-
-RECURRENCES = ("weekdays", "weekly", "monthly")
+# has a day only (due_on).
 
 
 def due_moment(day: date | None, clock: time | None) -> datetime | None:
     """The UTC moment of a local day and time (None when either is missing), with the offset
     that zone has on that day (DST-correct)."""
-    raise NotImplementedError
+    if day is None or clock is None:
+        return None
+    return datetime.combine(day, clock).astimezone().astimezone(UTC)
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    """Stored moments come back naive (SQLite keeps no offset): they are UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def local_due(activity: Activity) -> tuple[date | None, time | None]:
     """An activity's local due day and time, from its UTC moment when timed."""
-    raise NotImplementedError
+    moment = _as_utc(activity.due_at)
+    if moment is None:
+        return activity.due_on, None
+    local = moment.astimezone()
+    return local.date(), local.time().replace(tzinfo=None)
+
+
+def describe_local_due(activity: Activity) -> str:
+    """`2026-11-25 10:00` (local), or the day alone."""
+    day, clock = local_due(activity)
+    if day is None:
+        return ""
+    return f"{day.isoformat()} {clock.strftime('%H:%M')}" if clock else day.isoformat()
 
 
 def is_overdue(row: AgendaRow, now: datetime | None = None) -> bool:
     """Timed: its moment has passed; untimed: its day is before today."""
-    raise NotImplementedError
+    if row.due_at is not None:
+        return row.due_at < (now or utcnow())
+    return row.due_on is not None and row.due_on < (to_local(now).date() if now else today())
 
 
 def reschedule_activity(session: Session, activity_id: int, day: date, clock: time | None) -> Activity:
     """To another local day (and time, or none); a `field_changed` event says from → to. A done
     activity is refused (ValidationError)."""
-    raise NotImplementedError
+    activity = get_activity(session, activity_id)
+    if activity.done_at is not None:
+        raise ValidationError("activity", f"“{activity.title}” is done: there is nothing to move")
+    before = describe_local_due(activity) or "no date"
+    activity.due_on, activity.due_at = day, due_moment(day, clock)
+    after = describe_local_due(activity)
+    if before != after:
+        record_event(
+            session,
+            owner_subject(activity),
+            EventKind.FIELD_CHANGED,
+            f"{activity.kind} “{activity.title}” moved: {before} → {after}",
+            {"activity_id": activity.id, "field": "due", "old": before, "new": after},
+        )
+    return activity
 
 
 def snooze_activity(session: Session, activity_id: int) -> Activity:
     """To tomorrow, at the same local time."""
-    raise NotImplementedError
+    activity = get_activity(session, activity_id)
+    _, clock = local_due(activity)
+    return reschedule_activity(session, activity_id, today() + timedelta(days=1), clock)
+
+
+def _overdue_condition(now: datetime) -> Any:
+    timed = col(Activity.due_at).is_not(None) & (col(Activity.due_at) < now)
+    untimed = col(Activity.due_at).is_(None) & (col(Activity.due_on) < to_local(now).date())
+    return col(Activity.done_at).is_(None) & (timed | untimed)
 
 
 def overdue_count(session: Session) -> int:
     """Open activities past due (for the title bar, from any mode): one indexed count."""
-    raise NotImplementedError
+    return session.exec(select(func.count()).select_from(Activity).where(_overdue_condition(utcnow()))).one()
+
+
+# A reminder is announced at most this long before its activity (reminders set further ahead
+# are announced this far ahead): it keeps the query to a day's activities.
+REMINDER_HORIZON = timedelta(days=1)
 
 
 def reminders_due(session: Session, after: datetime, until: datetime) -> list[AgendaRow]:
     """Open timed activities whose reminder moment (due_at minus remind_minutes, or due_at)
     falls in (after, until], both UTC: what the app announces as the clock passes them."""
-    raise NotImplementedError
+    rows = session.exec(
+        _with_links()
+        .where(
+            col(Activity.done_at).is_(None),
+            col(Activity.due_at) > after,
+            col(Activity.due_at) <= until + REMINDER_HORIZON,
+        )
+        .order_by(col(Activity.due_at), col(Activity.id))
+    ).all()
+    found = []
+    for activity, contact, company, deal, lead in rows:
+        row = agenda_row(activity, contact, company, deal, lead)
+        assert row.due_at is not None
+        ahead = min(timedelta(minutes=row.remind_minutes or 0), REMINDER_HORIZON)
+        if after < row.due_at - ahead <= until:
+            found.append(row)
+    return found

@@ -71,10 +71,11 @@ def subject_of(session: Session, kind: EntityKind, record_id: int) -> Subject:
 
 
 def _due(activity: Activity) -> str:
-    if activity.due_on is None:
+    day, clock = activities.local_due(activity)
+    if day is None:
         return "no date"
-    text = describe_due(activity.due_on)
-    return f"{text} {activity.due_time.strftime('%H:%M')}" if activity.due_time else text
+    text = describe_due(day)
+    return f"{text} {clock.strftime('%H:%M')}" if clock else text
 
 
 def _activity_links(session: Session, subject: Subject) -> list[CardLink]:

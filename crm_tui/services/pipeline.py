@@ -321,8 +321,8 @@ def _next_activities(session: Session, deal_ids: list[int]) -> dict[int, _NextAc
         .order_by(
             col(Activity.due_on).is_(None),
             col(Activity.due_on),
-            col(Activity.due_time).is_(None),
-            col(Activity.due_time),
+            col(Activity.due_at).is_(None),
+            col(Activity.due_at),
             col(Activity.id),
         )
     )

@@ -32,6 +32,7 @@ from crm_tui.db.models import (
     StageKind,
     Tag,
 )
+from crm_tui.services.activities import due_moment, local_due
 
 _BATCH = 500
 
@@ -231,8 +232,12 @@ def activity_records(session: Session, activities: list[Activity]) -> list[dict[
             "id": activity.id,
             "kind": activity.kind,
             "title": activity.title,
-            "due_on": _iso(activity.due_on),
-            "due_time": activity.due_time.strftime("%H:%M") if activity.due_time else None,
+            # Local day and time as the user reads them, and the moment itself (UTC).
+            "due_on": _iso(local_day),
+            "due_time": local_time.strftime("%H:%M") if local_time else None,
+            "due_at": _iso(due_moment(local_day, local_time)),
+            "repeat": activity.recurrence,
+            "remind_minutes": activity.remind_minutes,
             "done": activity.done_at is not None,
             "done_at": _iso(activity.done_at),
             "outcome": activity.outcome,
@@ -243,7 +248,7 @@ def activity_records(session: Session, activities: list[Activity]) -> list[dict[
             "deal_id": activity.deal_id,
             "lead_id": activity.lead_id,
         }
-        for activity in activities
+        for activity, (local_day, local_time) in ((activity, local_due(activity)) for activity in activities)
     ]
 
 

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label
 
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind, Event, Lead
-from crm_tui.services import contacts, leads
+from crm_tui.services import activities, contacts, leads
 from crm_tui.services.events import timeline
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.dialogs.convert_dialog import ConvertDialog
@@ -203,7 +203,7 @@ async def test_schedule_tomorrow_creates_the_activity_on_today(
     )
     with session_scope(engine) as session:
         activity = session.exec(select(Activity).where(Activity.lead_id == scheduled.id)).one()
-        assert (activity.kind, activity.due_on, activity.due_time) == (
+        assert (activity.kind, *activities.local_due(activity)) == (
             "call",
             date(2026, 11, 21),
             time(10, 0),

@@ -137,7 +137,8 @@ def test_completing_twice_changes_nothing_the_second_time(
     activity = _activity(session, kind="call", contact_id=anna.id)
     activities.complete_activity(session, activity.id, "first")
     clock("2026-11-22T10:00:00+00:00")
-    activities.complete_activity(session, activity.id, "second")
+    with pytest.raises(ValidationError, match="done already"):  # said, and nothing written
+        activities.complete_activity(session, activity.id, "second")
     stored = session.get(Activity, activity.id)
     assert (stored.done_at, stored.outcome) == (NOW, "first")
     assert len(events_of("contact", anna.id, EventKind.CALL)) == 1

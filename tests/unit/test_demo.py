@@ -31,7 +31,7 @@ from crm_tui.db.models import (
     StageKind,
 )
 from crm_tui.db.schema import open_database
-from crm_tui.services import search
+from crm_tui.services import activities, search
 from crm_tui.services.demo import DISQUALIFY_REASONS, DemoSize, database_is_empty, generate
 from crm_tui.services.validation import parse_phone
 
@@ -151,7 +151,7 @@ def test_some_activities_are_overdue_and_some_due_today(demo: Session) -> None:
     due_days = [activity.due_on for activity in open_activities if activity.due_on is not None]
     assert any(day < today() for day in due_days)
     assert any(day == today() for day in due_days)
-    assert any(a.due_on == today() and a.due_time is not None for a in open_activities)
+    assert any(activities.local_due(a)[0] == today() and activities.local_due(a)[1] for a in open_activities)
     done = demo.exec(select(Activity).where(col(Activity.done_at).is_not(None))).all()
     assert done
     assert all(activity.done_at is not None and activity.done_at <= utcnow() for activity in done)

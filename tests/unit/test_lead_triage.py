@@ -447,7 +447,7 @@ def test_schedule_plans_an_activity_on_today_and_sets_the_next_contact(
     stored = session.get(Lead, lead.id)
     assert (stored.next_contact_on, stored.next_contact_goal) == (tomorrow, "call back about price")
     (activity,) = session.exec(select(Activity).where(Activity.lead_id == lead.id)).all()
-    assert (activity.kind, activity.title, activity.due_on, activity.due_time, activity.done_at) == (
+    assert (activity.kind, activity.title, *activities.local_due(activity), activity.done_at) == (
         "call",
         "call back about price",
         tomorrow,
@@ -478,7 +478,7 @@ def test_schedule_without_a_goal_names_the_lead_and_takes_the_kind(session: Sess
         session, [first.id, second.id], date(2026, 11, 25), None, "  ", kind="Meeting"
     )
     titles = session.exec(
-        select(Activity.kind, Activity.title, Activity.due_time).order_by(col(Activity.id))
+        select(Activity.kind, Activity.title, Activity.due_at).order_by(col(Activity.id))
     ).all()
     assert titles == [
         ("meeting", "Contact Olga Morozova", None),

@@ -235,6 +235,9 @@ def test_activity_and_event_records(session: Session, anna: Contact) -> None:
         "title": "Ring",
         "due_on": "2026-11-21",
         "due_time": "14:05",
+        "due_at": "2026-11-21T14:05:00+00:00",  # the tests' time zone is UTC
+        "repeat": None,
+        "remind_minutes": None,
         "done": True,
         "done_at": NOW_ISO,
         "outcome": "done deal",

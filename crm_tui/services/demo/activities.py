@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from crm_tui.dates import day_start_utc, to_local
 from crm_tui.db.models import Activity, ActivityKind, EntityKind, LeadStatus, StageKind
+from crm_tui.services.activities import due_moment
 from crm_tui.services.demo.records import DemoDeal, DemoLead, DemoPerson
 from crm_tui.services.demo.words import ACTIVITY_TITLES, NOTES, OUTCOMES
 from crm_tui.services.demo.world import World, spread
@@ -159,7 +160,7 @@ def _make_activity(world: World, when: str, owner: _Owner) -> None:
             "kind": kind.value,
             "title": title,
             "due_on": due.due_on,
-            "due_time": due.due_time,
+            "due_at": due_moment(due.due_on, due.due_time),
             "notes": world.rng.choice(NOTES[owner.lang]) if world.chance(0.1) else None,
             "done_at": due.done_at,
             "outcome": outcome,
