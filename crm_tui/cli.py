@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"CSV file encoding with -o (default {DEFAULT_CSV_ENCODING}, so Excel reads it); e.g. cp1251",
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    export.add_argument(
+        "--all",
+        action="store_true",
+        help="with activities --format ics: done activities too (default: the open ones)",
+    )
 
     add_lead = commands.add_parser(
         "add-lead",
@@ -118,6 +123,23 @@ def build_parser() -> argparse.ArgumentParser:
         "today", parents=[common], help="overdue and today's calls, meetings and tasks"
     )
     today.add_argument("--json", action="store_true", help="print JSON records")
+
+    add_task = commands.add_parser(
+        "add-task",
+        parents=[common],
+        help="plan a call, meeting, email or task from one line",
+        description="Plan an activity from one line typed the way you would say it: "
+        "'call Olga tomorrow 10:00', 'meeting with Acme fri 15:00', 'позвонить Ольге завтра в 10'. "
+        "The first word may name the kind (call, meeting, email, task; позвонить, встреча, письмо, "
+        "задача; a task otherwise); the date (and a time after it) may stand anywhere; the rest is "
+        "the title, kept as typed.",
+    )
+    add_task.add_argument("text", help="what to do and when, in one quoted line")
+    add_task.add_argument(
+        "--contact", metavar="NAME", help="link the contact with this name (any letter case) or id"
+    )
+    add_task.add_argument("--deal", type=int, metavar="ID", help="link the deal with this id")
+    add_task.add_argument("--json", action="store_true", help="print the activity's JSON record")
 
     leads = commands.add_parser("leads", parents=[common], help="list leads, newest first")
     leads.add_argument(
@@ -203,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "export": _export,
             "add-lead": _add_lead,
             "today": _today,
+            "add-task": _add_task,
             "leads": _leads,
             "deals": _deals,
             "deal": _deal,
@@ -320,12 +343,14 @@ def _export(args: argparse.Namespace, target: str) -> int:
     from crm_tui.services.exports import ExportOptions, check_format, export_to_file, write_export
 
     check_format(args.kind, args.format)
+    if args.all and args.format != "ics":
+        raise UsageError("--all is for export activities --format ics (the other formats hold every record)")
     try:
         codecs.lookup(args.encoding)
     except LookupError as error:
         raise UsageError(f"--encoding {args.encoding}: no such text encoding") from error
     delimiter = "\t" if args.delimiter == "tab" else args.delimiter
-    options = ExportOptions(args.format, args.vcard_version, delimiter, args.encoding)
+    options = ExportOptions(args.format, args.vcard_version, delimiter, args.encoding, include_done=args.all)
     engine = _open(target)
     with session_scope(engine) as session:
         if not args.output:
@@ -385,26 +410,77 @@ def _add_lead(args: argparse.Namespace, target: str) -> int:
 
 
 def _today(args: argparse.Namespace, target: str) -> int:
-    from crm_tui.dates import describe_due
+    """The Today list, as the app shows it: one table per section, then the deals with no next
+    step and the forgotten clients. Meant for a shell's start-up: only what it needs is imported."""
     from crm_tui.db.engine import session_scope
-    from crm_tui.db.models import Activity
-    from crm_tui.services.activities import agenda
-    from crm_tui.services.records import activity_records
+    from crm_tui.services.today import today_list
 
     engine = _open(target)
     with session_scope(engine) as session:
-        rows = agenda(session)
-        if args.json:
-            activities = [session.get(Activity, row.id) for row in rows]
-            _write_json_lines(sys.stdout, activity_records(session, [a for a in activities if a is not None]))
-            return EXIT_OK
-    if not rows:
-        print("Nothing due today. Nothing overdue.")
-    for row in rows:
-        due = describe_due(row.due_on) if row.due_on else ""
-        at = row.due_time.strftime("%H:%M") if row.due_time else ""
-        regarding = f" — {row.regarding}" if row.regarding else ""
-        print(f"{due:<12} {at:>5}  {row.kind:<7} {row.title}{regarding}")
+        listing = today_list(session)
+    if args.json:
+        _write_json_lines(sys.stdout, _today_records(listing))
+        return EXIT_OK
+    from crm_tui.cli_today import print_today
+
+    print_today(listing)
+    return EXIT_OK
+
+
+def _today_records(listing: Any) -> Iterator[dict[str, Any]]:
+    """One record per item (its section, local day and time, and the UTC moment), then the
+    two generated lists, each record saying which list it is in."""
+    for item in listing.items:
+        row = item.row
+        yield {
+            "list": "activities",
+            "section": str(item.section),
+            "id": row.id,
+            "kind": row.kind,
+            "title": row.title,
+            "due_on": row.due_on.isoformat() if row.due_on else None,
+            "due_time": row.due_time.strftime("%H:%M") if row.due_time else None,
+            "due_at": row.due_at.isoformat() if row.due_at else None,
+            "regarding": row.regarding or None,
+            "contact_id": row.contact_id,
+            "contact_detail": item.contact_detail or None,
+            "recurrence": row.recurrence,
+            "overdue": item.overdue,
+        }
+    for deal in listing.stalled_deals:
+        yield {
+            "list": "no next step",
+            "deal_id": deal.deal_id,
+            "title": deal.title,
+            "stage": deal.stage,
+            "client": deal.client or None,
+            "amount": deal.amount,
+            "currency": deal.currency,
+            "days_in_stage": deal.days_in_stage,
+        }
+    for client in listing.forgotten:
+        yield {
+            "list": "forgotten",
+            "contact_id": client.contact_id,
+            "name": client.name,
+            "company": client.company or None,
+            "days_untouched": client.days_untouched,
+            "reason": client.reason,
+        }
+
+
+def _add_task(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services.records import activity_records
+    from crm_tui.services.task_intake import add_task, read_task
+
+    planned = read_task(args.text)  # a line without a date is refused before the database opens
+    engine = _open(target)
+    with session_scope(engine) as session:
+        activity = add_task(session, planned, contact=args.contact, deal_id=args.deal)
+        session.flush()
+        record = activity_records(session, [activity])[0] if args.json else None
+    print(json.dumps(record, ensure_ascii=False, default=str) if record else planned.describe())
     return EXIT_OK
 
 

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 # What `crm-tui export KIND` can write, in the order the help lists them.
 EXPORT_KINDS = ("contacts", "companies", "leads", "deals", "activities", "events")
-EXPORT_FORMATS = ("json", "vcard", "csv")
+EXPORT_FORMATS = ("json", "vcard", "csv", "ics")
 # CSV files open in Excel as UTF-8 only with a byte order mark.
 DEFAULT_CSV_ENCODING = "utf-8-sig"

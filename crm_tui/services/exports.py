@@ -1,16 +1,18 @@
-"""Writing records out: JSON of any kind, vCard of contacts; to a stream or, safely, a file."""
+"""Writing records out: JSON of any kind, vCard of contacts, iCalendar of activities; to a stream
+or, safely, a file."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import IO, Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from crm_tui.errors import UnreadableInput
 from crm_tui.io.csv_write import CSV_KINDS, write_csv
@@ -24,11 +26,15 @@ class ExportOptions:
     vcard_version: str = "3.0"
     delimiter: str = ","
     encoding: str = DEFAULT_CSV_ENCODING
+    # iCalendar only: done activities too (by default the open ones, what a calendar needs).
+    include_done: bool = False
 
 
 def check_format(kind: str, fmt: str) -> None:
     if fmt == "vcard" and kind != "contacts":
         raise UnreadableInput("vCard holds contacts only: export contacts --format vcard")
+    if fmt == "ics" and kind != "activities":
+        raise UnreadableInput("iCalendar holds activities only: export activities --format ics")
     if fmt == "csv" and kind not in CSV_KINDS:
         raise UnreadableInput(f"CSV export takes {', '.join(CSV_KINDS)}; use --format json for {kind}")
 
@@ -44,6 +50,13 @@ def write_json_array(stream: IO[str], records: Iterable[dict[str, Any]]) -> None
 
 def write_export(session: Session, stream: IO[str], kind: str, options: ExportOptions) -> None:
     check_format(kind, options.fmt)
+    if options.fmt == "ics":
+        from crm_tui.dates import utcnow
+        from crm_tui.io.ics_write import write_calendar
+
+        for chunk in write_calendar(calendar_items(session, options.include_done), utcnow()):
+            stream.write(chunk)
+        return
     records = iter_records(session, kind)
     if options.fmt == "json":
         write_json_array(stream, records)
@@ -79,3 +92,48 @@ def export_to_file(session: Session, destination: Path, kind: str, options: Expo
         Path(partial).unlink(missing_ok=True)
         raise
     return destination
+
+
+# Activities are read for a calendar a batch at a time, so a large history streams out.
+_CALENDAR_BATCH = 500
+
+
+def calendar_items(session: Session, include_done: bool = False) -> Iterator[dict[str, Any]]:
+    """Activities as `io.ics_write` items, in id order: the open ones, or all with
+    `include_done`; each with the names of what it is about ("regarding")."""
+    from crm_tui.db.models import Activity, Company, Contact, Deal, Lead
+
+    last_id = 0
+    while True:
+        statement = (
+            select(Activity, Contact.full_name, Company.name, Deal.title, Lead.title)  # type: ignore[call-overload]  # >4 columns
+            .outerjoin(Contact, col(Contact.id) == Activity.contact_id)
+            .outerjoin(Company, col(Company.id) == Activity.company_id)
+            .outerjoin(Deal, col(Deal.id) == Activity.deal_id)
+            .outerjoin(Lead, col(Lead.id) == Activity.lead_id)
+            .where(col(Activity.id) > last_id)
+            .order_by(col(Activity.id))
+            .limit(_CALENDAR_BATCH)
+        )
+        if not include_done:
+            statement = statement.where(col(Activity.done_at).is_(None))
+        batch = session.exec(statement).all()
+        if not batch:
+            return
+        for activity, contact, company, deal, lead in batch:
+            due_at = activity.due_at
+            yield {
+                "id": activity.id,
+                "kind": activity.kind,
+                "title": activity.title,
+                "due_on": activity.due_on,
+                # Stored moments come back naive from SQLite: they are UTC.
+                "due_at": due_at.replace(tzinfo=UTC) if due_at and due_at.tzinfo is None else due_at,
+                "done_at": activity.done_at,
+                "notes": activity.notes,
+                "outcome": activity.outcome,
+                "regarding": " · ".join(filter(None, [deal, contact, company, lead])),
+                "recurrence": activity.recurrence,
+                "remind_minutes": activity.remind_minutes,
+            }
+        last_id = batch[-1][0].id

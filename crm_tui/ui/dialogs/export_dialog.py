@@ -1,5 +1,6 @@
 """Export records to a file from the app (`E`, or command palette → Export …): leads,
-contacts, companies, deals and activities as CSV, contacts also as vCard, anything as JSON.
+contacts, companies, deals and activities as CSV, contacts also as vCard, activities also as
+an iCalendar file for calendar programs, anything as JSON.
 
 The fields are typed, so a wrong value (a format we do not write, a folder that does not
 exist, an encoding that cannot hold a name) keeps the dialog open, saying which field is wrong.
@@ -17,15 +18,18 @@ from crm_tui.services.exports import ExportOptions, export_to_file
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 from crm_tui.vocabulary import DEFAULT_CSV_ENCODING, EXPORT_FORMATS, EXPORT_KINDS
 
-SUFFIXES = {"csv": ".csv", "json": ".json", "vcard": ".vcf"}
+SUFFIXES = {"csv": ".csv", "json": ".json", "vcard": ".vcf", "ics": ".ics"}
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
 VCARD_VERSIONS = ("3.0", "4.0")
 
 
 def default_format(kind: str) -> str:
-    # Contacts go to phones and mail programs as vCard; the rest to spreadsheets as CSV.
+    # Contacts go to phones and mail programs as vCard, activities to calendars as iCalendar;
+    # the rest to spreadsheets as CSV.
     if kind == "contacts":
         return "vcard"
+    if kind == "activities":
+        return "ics"
     return "csv" if kind in CSV_KINDS else "json"
 
 
@@ -44,6 +48,8 @@ def _format_for(kind: str, value: str) -> str:
     fmt = _choose(value, EXPORT_FORMATS, "format")
     if fmt == "vcard" and kind != "contacts":
         raise ValidationError("format", f"vCard holds contacts only; choose csv or json for {kind}")
+    if fmt == "ics" and kind != "activities":
+        raise ValidationError("format", f"iCalendar holds activities only; choose csv or json for {kind}")
     if fmt == "csv" and kind not in CSV_KINDS:
         raise ValidationError("format", f"{kind} export as json only")
     return fmt
@@ -89,7 +95,7 @@ def export_dialog(kind: str) -> FormDialog:
         "Export to a file",
         [
             FormField("kind", "What", kind, placeholder=", ".join(EXPORT_KINDS)),
-            FormField("format", "Format", fmt, placeholder="csv, json or vcard (contacts)"),
+            FormField("format", "Format", fmt, placeholder="csv, json, vcard (contacts), ics (activities)"),
             FormField("file", "File", first_file, placeholder=first_file),
             FormField("delimiter", "CSV delimiter", ",", placeholder=", or ; or tab"),
             FormField("encoding", "CSV encoding", DEFAULT_CSV_ENCODING, placeholder="utf-8-sig, cp1251…"),
