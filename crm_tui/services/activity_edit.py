@@ -17,7 +17,7 @@ from sqlmodel import Session
 from crm_tui.dates import today
 from crm_tui.db.models import Activity, ActivityKind, Company, Contact, Deal, EntityKind, Lead
 from crm_tui.errors import ValidationError
-from crm_tui.natural_dates import parse_when
+from crm_tui.natural_dates import When, parse_when
 from crm_tui.services import activities
 from crm_tui.services.activities import ActivityCreate, get_activity, local_due, owner_subject
 from crm_tui.services.events import EventKind, apply_changes, record_event
@@ -57,17 +57,23 @@ def snapshot(session: Session, activity_id: int) -> ActivitySnapshot:
     return ActivitySnapshot(get_activity(session, activity_id).model_dump())
 
 
-def parse_due(text: str, field: str = "when") -> tuple[date, time | None]:
-    """A local day and maybe a time from one typed line (`tomorrow 10:00`, `mon`, `+2d`…);
-    a line that is not a date raises ValidationError(field) listing the forms it takes."""
+def read_when(text: str, field: str = "when") -> When:
+    """A local day, maybe a time, and maybe words after them, from one typed line; a line
+    that does not start with a date raises ValidationError(field) listing the forms it takes."""
     if not text.strip():
         raise ValidationError(field, f"a date is required: {DATE_FORMS}")
     try:
-        when = parse_when(text)
+        return parse_when(text)
     except ValueError as error:
         shown = " ".join(text.split())
         shown = shown if len(shown) <= 30 else shown[:29] + "…"
         raise ValidationError(field, f"{shown!r} is not a date. Try: {DATE_FORMS}") from error
+
+
+def parse_due(text: str, field: str = "when") -> tuple[date, time | None]:
+    """A local day and maybe a time from one typed line (`tomorrow 10:00`, `mon`, `+2d`…),
+    nothing after them."""
+    when = read_when(text, field)
     if when.goal:
         raise ValidationError(field, f"{when.goal!r} is not a time. Try: {DATE_FORMS}")
     return when.day, when.at
@@ -227,8 +233,10 @@ def schedule_next_step(session: Session, done: ActivitySnapshot, when: str, goal
     is on Today's list when its day comes and a deal does not fall into "no next step"; with
     a person, it is also the person's next contact (`interactions.set_next_step`), which the
     card and the health light read. Returns what was done, to tell the user."""
-    day, clock = parse_due(when)
-    what = clean(goal) or f"Follow up: {done.title}"
+    # The goal may follow the date on the same line: `fri 10:00 send the offer`.
+    parsed = read_when(when)
+    day, clock = parsed.day, parsed.at
+    what = clean(goal) or clean(parsed.goal) or f"Follow up: {done.title}"
     contact_id = done.link("contact")
     activities.create_activity(
         session,
@@ -244,6 +252,29 @@ def schedule_next_step(session: Session, done: ActivitySnapshot, when: str, goal
         ),
     )
     if contact_id is not None and day >= today():
-        set_next_step(session, EntityKind.CONTACT, contact_id, when, what)
+        typed = f"{day.isoformat()} {clock:%H:%M}" if clock else day.isoformat()
+        set_next_step(session, EntityKind.CONTACT, contact_id, typed, what)
     shown = day.strftime("%a %d.%m") + (f" {clock:%H:%M}" if clock else "")
     return f"Next step planned for {shown}: {what}"
+
+
+# ---------------------------------------------------------------- adding from Today
+
+ADD_FIELDS = ("kind", "title", "when", "notes")
+
+
+def add_activity(session: Session, values: dict[str, str], link: tuple[EntityKind, int] | None) -> Activity:
+    """A new activity from Today's add form (ADD_FIELDS; `when` in words, `fri 10:00`),
+    belonging to the record picked by name (`link`), or to none."""
+    kind = (clean(values.get("kind")) or ActivityKind.CALL.value).casefold()
+    if kind not in {member.value for member in ActivityKind}:
+        raise ValidationError("kind", f"{kind!r} is not one of call, meeting, email, task")
+    title = require("title", values.get("title"))
+    day, clock = parse_due(values.get("when", ""))
+    links: dict[str, Any] = {f"{link[0].value}_id": link[1]} if link is not None else {}
+    return activities.create_activity(
+        session,
+        ActivityCreate(
+            kind=kind, title=title, due_on=day, due_time=clock, notes=clean(values.get("notes")), **links
+        ),
+    )

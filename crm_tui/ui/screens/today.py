@@ -1,82 +1,489 @@
-"""Mode 4: what is overdue and what is due today, oldest first."""
+"""Mode 4: Today — one list to work down each morning, and the week agenda behind `v`.
+
+Overdue (oldest first) and today's activities (by time, untimed after) are open; tomorrow and
+the rest of the week wait under closed headers; below come the deals nobody planned a next
+step for and the clients nobody touched for a while. Every change is one service call in a
+worker; the list is then read again in a worker, the cursor staying on the same thing (or,
+when that thing left the list, on the next one), and a notification says what happened.
+Done, reschedule, snooze and delete are kept so `u` can take them back, newest first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
+from rich.table import Table
 from rich.text import Text
+from sqlmodel import Session
+from textual import work
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import OptionList, Static
 
-from crm_tui.dates import describe_due, today
+from crm_tui.dates import today
 from crm_tui.db.models import EntityKind
-from crm_tui.services import activities
-from crm_tui.ui.database import crm_app
+from crm_tui.errors import CrmError, ValidationError
+from crm_tui.services import activity_edit
+from crm_tui.services.activities import local_due
+from crm_tui.services.activity_edit import DATE_FORMS, ActivitySnapshot
+from crm_tui.services.today import TodayList, today_list, week_agenda
+from crm_tui.ui.database import crm_app, run_in_session
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
-from crm_tui.ui.screens.base import ListScreen
-from crm_tui.ui.widgets.record_table import Column
+from crm_tui.ui.dialogs.link_dialog import LinkDialog
+from crm_tui.ui.screens.base import ModeScreen
+from crm_tui.ui.widgets.agenda_list import FORGOTTEN, STALLED, AgendaList, Pick, day_label
+from crm_tui.ui.widgets.week_view import WeekView, week_title
 
-KIND_ICONS = {"call": "☎ call", "meeting": "◷ meet", "email": "✉ email", "task": "☐ task"}
+INTERACTIONS = ("call", "meeting")
 
 
-class TodayScreen(ListScreen):
+def said(error: BaseException) -> str:
+    """A service's refusal as the person reads it (without the field name in front)."""
+    return error.message if isinstance(error, ValidationError) else str(error)
+
+
+@dataclass(frozen=True)
+class Undo:
+    """One change `u` takes back: the activity as it was, and what was done to it."""
+
+    verb: str  # "done", "rescheduled", "snoozed", "deleted"
+    before: ActivitySnapshot
+
+    def describe(self) -> str:
+        return f"{self.verb} “{self.before.title}”"
+
+
+class TodayScreen(ModeScreen):
     MODE = "today"
-    TITLE = "Today: overdue, due today and tomorrow"
     KIND: ClassVar[EntityKind] = EntityKind.ACTIVITY
-    EMPTY_MESSAGE = "Nothing overdue, nothing due today or tomorrow. Press [b]a[/b] to plan a call or a task."
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("d", "done", "Done")]
 
-    def columns(self) -> Sequence[Column]:
-        return [
-            Column("Due", 11),
-            Column("At", 5),
-            Column("Kind", 7),
-            Column("What", 30, flex=True),
-            Column("Regarding", 24, flex=True),
-        ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter", "open", "Open", show=False, tooltip="Open the record it belongs to; on a header, open it"
+        ),
+        Binding(
+            "d", "done", "Done", tooltip="Mark done (a call or meeting asks how it went, then the next step)"
+        ),
+        Binding("r", "reschedule", "Reschedule", tooltip="Move to another day: tomorrow 9:30, mon, +2d…"),
+        Binding("z", "snooze", "Snooze", tooltip="Move to tomorrow, same time"),
+        Binding(
+            "a", "add", "Add", tooltip="Plan a call, meeting, email or task (for a record found by name)"
+        ),
+        Binding("e", "edit", "Edit", show=False, tooltip="Edit: kind, title, date, time, notes"),
+        Binding("x", "delete", "Delete", show=False, tooltip="Delete the activity (u brings it back)"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last done, reschedule, snooze or delete"),
+        Binding("v", "view('week')", "Week", tooltip="The week agenda, Monday to Sunday"),
+        Binding("v", "view('today')", "Today", tooltip="Back to the Today list"),
+        Binding(
+            "left_square_bracket",
+            "week(-1)",
+            "Prev week",
+            key_display="[",
+            show=False,
+            tooltip="The week before",
+        ),
+        Binding(
+            "right_square_bracket",
+            "week(1)",
+            "Next week",
+            key_display="]",
+            show=False,
+            tooltip="The week after",
+        ),
+        Binding("R", "reload", "Refresh", show=False, tooltip="Read the list again"),
+    ]
 
-    def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[activities.AgendaRow]:
-        return activities.agenda(session, until=_tomorrow(), offset=offset, limit=limit)
+    def __init__(self) -> None:
+        super().__init__()
+        self.undo_stack: list[Undo] = []
+        self.weekly = False
+        self.monday = _monday_of(today())
+        self.data: TodayList | None = None
+        # One change at a time reaches the database, in the order the keys came.
+        self._changing = threading.Lock()
 
-    def count(self, session: Any) -> int:
-        return activities.count_agenda(session, until=_tomorrow())
+    # ---------------------------------------------------------------- layout
 
-    def cells(self, row: activities.AgendaRow) -> Sequence[str | Text]:
-        overdue = row.due_on is not None and row.due_on < today()
-        due = describe_due(row.due_on) if row.due_on else ""
-        return [
-            Text(due, style="bold red" if overdue else "bold"),
-            row.due_time.strftime("%H:%M") if row.due_time else "",
-            KIND_ICONS.get(row.kind, row.kind),
-            row.title,
-            row.regarding,
-        ]
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="today-body"):
+            yield Static("", id="today-title")
+            yield AgendaList(id="agenda")
+            with VerticalScroll(id="week-scroll"):
+                yield WeekView(id="week")
 
-    def open_record(self, record_id: int) -> None:
-        crm_app(self).open_activity_owner(record_id)
+    @property
+    def agenda(self) -> AgendaList:
+        return self.query_one("#agenda", AgendaList)
+
+    def on_mount(self) -> None:
+        self.query_one("#week-scroll").display = False
+        self.agenda.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # Back from a card, a dialog or another mode: show what changed meanwhile.
+        if self.data is not None:
+            self.reload()
+
+    # ---------------------------------------------------------------- reading
+
+    def reload(self, follow: str | None = None) -> None:
+        if self.weekly:
+            self._read_week(self.monday)
+        self._read(follow)
+
+    @work(thread=True, exclusive=True, group="today-read", exit_on_error=False)
+    def _read(self, follow: str | None) -> None:
+        data = run_in_session(self, today_list)
+        self.app.call_from_thread(self._show, data, follow)
+
+    def _show(self, data: TodayList, follow: str | None) -> None:
+        self.data = data
+        self.agenda.show(data, follow)
+        self.show_title()
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="week-read", exit_on_error=False)
+    def _read_week(self, monday: date) -> None:
+        week = run_in_session(self, lambda session: week_agenda(session, monday))
+        self.app.call_from_thread(self._show_week, monday, week)
+
+    def _show_week(self, monday: date, week: dict[date, Any]) -> None:
+        if monday != self.monday:
+            return  # a later [ or ] asked for another week
+        self.query_one("#week", WeekView).show(monday, week)
+        self.show_title()
+
+    def show_title(self) -> None:
+        title = Text()
+        hints = Text(justify="right", style="dim")
+        if self.weekly:
+            title.append(week_title(self.monday), style="bold")
+            if self.monday == _monday_of(today()):
+                title.append(" · this week", style="bold")
+            hints.append("[ ] weeks · v back")
+        else:
+            # Today's date is on its section's header: this line has to fit 80 columns.
+            if self.data is not None:
+                counts = self.data.counts
+                overdue = counts.get("overdue", 0)
+                title.append(f"{overdue} overdue", style="bold red" if overdue else "bold")
+                title.append(f" · {counts.get('today', 0)} today")
+                # The rest only when there is something.
+                for key, words in (
+                    ("tomorrow", "tomorrow"),
+                    ("this week", "this week"),
+                    (STALLED, "no next step"),
+                    (FORGOTTEN, "forgotten"),
+                ):
+                    if counts.get(key, 0):
+                        title.append(f" · {counts[key]} {words}")
+        grid = Table.grid(expand=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(no_wrap=True, justify="right")
+        grid.add_row(title, hints)
+        self.query_one("#today-title", Static).update(grid)
+
+    # ---------------------------------------------------------------- what the keys act on
+
+    def picked(self) -> Pick | None:
+        return None if self.weekly else self.agenda.pick
+
+    def picked_activity(self) -> int | None:
+        pick = self.picked()
+        return pick.record_id if pick is not None and pick.kind == "activity" else None
+
+    def activity_title(self, activity_id: int) -> str:
+        if self.data is not None:
+            for item in self.data.items:
+                if item.row.id == activity_id:
+                    return item.row.title
+        return "the activity"
+
+    def activity_kind(self, activity_id: int) -> str:
+        if self.data is not None:
+            for item in self.data.items:
+                if item.row.id == activity_id:
+                    return item.row.kind
+        return "task"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "view":
+            return (parameters[0] == "week") != self.weekly
+        if action == "week":
+            return self.weekly
+        if action in ("done", "reschedule", "snooze", "edit", "delete"):
+            # Not in the week agenda; greyed when the cursor is on a header, a deal or a client.
+            if self.weekly:
+                return False
+            return None if self.picked_activity() is None else True
+        return True
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.refresh_bindings()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def on_agenda_list_toggled(self, event: AgendaList.Toggled) -> None:
+        self.refresh_bindings()
+
+    def action_open(self) -> None:
+        pick = self.picked()
+        if pick is None:
+            return
+        if pick.kind == "section":
+            self.agenda.toggle(pick.section)
+        elif pick.kind == "activity":
+            crm_app(self).open_activity_owner(pick.record_id)
+        elif pick.kind == "deal":
+            crm_app(self).open_record(EntityKind.DEAL, pick.record_id)
+        elif pick.kind == "contact":
+            crm_app(self).open_record(EntityKind.CONTACT, pick.record_id)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    # ---------------------------------------------------------------- changes
+
+    def change(self, operation: Callable[[Session], Any], done: Callable[[Any], None], refused: str) -> None:
+        """Run one service change in a worker; a refusal is told, nothing else happens."""
+        self._change(operation, done, refused)
+
+    @work(thread=True, group="today-change", exit_on_error=False)
+    def _change(self, operation: Callable[[Session], Any], done: Callable[[Any], None], refused: str) -> None:
+        try:
+            with self._changing:
+                result = run_in_session(self, operation)
+        except CrmError as error:
+            self.app.call_from_thread(self.notify, said(error), title=refused, severity="warning")
+            return
+        self.app.call_from_thread(done, result)
+
+    def changed(self, undo: Undo | None, message: str, follow: str | None = None) -> None:
+        if undo is not None:
+            self.undo_stack.append(undo)
+            message += " · u undoes"
+        self.notify(message)
+        self.reload(follow)
+
+    def _leaving_key(self) -> str | None:
+        """Where the cursor goes when the highlighted item leaves the list."""
+        return self.agenda.neighbour_key()
+
+    # ---------------------------------------------------------------- d: done
 
     def action_done(self) -> None:
-        activity_id = self.table.selected_id
-        if activity_id is None:
+        if (activity_id := self.picked_activity()) is None:
+            return
+        title, kind = self.activity_title(activity_id), self.activity_kind(activity_id)
+        follow = self._leaving_key()
+        if kind not in INTERACTIONS:
+            self.change(
+                lambda session: activity_edit.mark_done(session, activity_id),
+                lambda before: self._after_done(before, follow, offer=False),
+                "Not done",
+            )
             return
 
-        def complete(session: Any, values: dict[str, str]) -> object:
-            return activities.complete_activity(session, activity_id, values.get("outcome"))
+        def complete(session: Session, values: dict[str, str]) -> ActivitySnapshot:
+            return activity_edit.mark_done(session, activity_id, values.get("outcome"))
 
         dialog = FormDialog(
-            "Mark done",
-            [FormField("outcome", "Outcome (optional)", placeholder="what came of it, one line")],
+            f"Done: {title}",
+            [FormField("outcome", "Outcome", placeholder="how it went, one line (goes on the timeline)")],
             complete,
         )
-        self.app.push_screen(dialog, self._after_done)
 
-    def _after_done(self, result: object) -> None:
-        if result is not None:
-            self.notify("Done. It is on the record's timeline.")
-            self.table.reload()
+        def closed(before: ActivitySnapshot | None) -> None:
+            if before is not None:
+                self._after_done(before, follow, offer=True)
+
+        self.app.push_screen(dialog, closed)
+
+    def _after_done(self, before: ActivitySnapshot, follow: str | None, offer: bool) -> None:
+        repeats = before.values.get("recurrence")
+        message = f"Done: {before.title}" + (" — moved to its next date" if repeats else "")
+        self.changed(Undo("done", before), message, follow)
+        if offer:
+            self._offer_next_step(before)
+
+    def _offer_next_step(self, done: ActivitySnapshot) -> None:
+        def save(session: Session, values: dict[str, str]) -> str:
+            return activity_edit.schedule_next_step(session, done, values["when"], values["goal"])
+
+        fields = [
+            FormField("when", "When", placeholder="fri 10:00, tomorrow, +3d; a goal may follow"),
+            FormField("goal", "Goal", placeholder="e.g. send the offer"),
+        ]
+        dialog = FormDialog(f"Next step after “{done.title}”? esc skips", fields, save)
+
+        def planned(message: str | None) -> None:
+            if message is not None:
+                self.notify(message)
+                self.reload()
+
+        self.app.push_screen(dialog, planned)
+
+    # ---------------------------------------------------------------- r, z: another day
+
+    def action_reschedule(self) -> None:
+        if (activity_id := self.picked_activity()) is None:
+            return
+        title = self.activity_title(activity_id)
+
+        def move(session: Session, values: dict[str, str]) -> tuple[Any, ActivitySnapshot]:
+            return activity_edit.reschedule(session, activity_id, values["when"])
+
+        dialog = FormDialog(f"Reschedule “{title}”", [FormField("when", "To", placeholder=DATE_FORMS)], move)
+
+        def moved(result: tuple[Any, ActivitySnapshot] | None) -> None:
+            if result is not None:
+                activity, before = result
+                self.changed(
+                    Undo("rescheduled", before), f"Moved: {title} → {_due_text(activity)}", f"a:{activity_id}"
+                )
+
+        self.app.push_screen(dialog, moved)
+
+    def action_snooze(self) -> None:
+        if (activity_id := self.picked_activity()) is None:
+            return
+        title = self.activity_title(activity_id)
+
+        def snoozed(result: tuple[Any, ActivitySnapshot]) -> None:
+            activity, before = result
+            self.changed(
+                Undo("snoozed", before), f"Snoozed: {title} → {_due_text(activity)}", self._leaving_key()
+            )
+
+        self.change(lambda session: activity_edit.snooze(session, activity_id), snoozed, "Not snoozed")
+
+    # ---------------------------------------------------------------- x, u: delete and undo
+
+    def action_delete(self) -> None:
+        if (activity_id := self.picked_activity()) is None:
+            return
+        follow = self._leaving_key()
+
+        def deleted(before: ActivitySnapshot) -> None:
+            self.changed(Undo("deleted", before), f"Deleted: {before.title}", follow)
+
+        self.change(
+            lambda session: activity_edit.delete_activity(session, activity_id), deleted, "Not deleted"
+        )
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo: nothing was done, moved or deleted here yet.")
+            return
+        undo = self.undo_stack.pop()
+        before = undo.before
+
+        def operation(session: Session) -> object:
+            if undo.verb == "deleted":
+                return activity_edit.restore_activity(session, before)
+            return activity_edit.undo_change(session, before)
+
+        def undone(_: object) -> None:
+            self.notify(f"Undone: {undo.describe()}")
+            self.reload(f"a:{before.id}")
+
+        self.change(operation, undone, "Not undone")
+
+    # ---------------------------------------------------------------- a, e: add and edit
+
+    def action_add(self) -> None:
+        pick = self.picked()
+        # On a deal with no next step or a forgotten client: plan the next step for it.
+        if pick is not None and pick.kind == "deal":
+            self._add_form((EntityKind.DEAL, pick.record_id), "call")
+            return
+        if pick is not None and pick.kind == "contact":
+            self._add_form((EntityKind.CONTACT, pick.record_id), "call")
+            return
+
+        def linked(choice: tuple[EntityKind, int] | None) -> None:
+            self._add_form(choice, "call")
+
+        self.app.push_screen(LinkDialog(), linked)
+
+    def _add_form(self, link: tuple[EntityKind, int] | None, kind: str) -> None:
+        def save(session: Session, values: dict[str, str]) -> Any:
+            return activity_edit.add_activity(session, values, link)
+
+        fields = [
+            FormField("kind", "Kind", kind, placeholder="call, meeting, email or task"),
+            FormField("title", "What", placeholder="e.g. Call back about the proposal"),
+            FormField("when", "When", "today", placeholder="tomorrow 10:00, fri, +3d, 15.12 14:00"),
+            FormField("notes", "Notes", placeholder="optional"),
+        ]
+        title = "New activity" if link is None else f"New activity for this {link[0].value}"
+
+        def added(activity: Any) -> None:
+            if activity is not None:
+                self.changed(None, f"Planned: {activity.title} ({_due_text(activity)})", f"a:{activity.id}")
+
+        self.app.push_screen(FormDialog(title, fields, save), added)
+
+    def action_edit(self) -> None:
+        if (activity_id := self.picked_activity()) is not None:
+            self._open_edit(activity_id)
+
+    @work(thread=True, group="today-dialog", exit_on_error=False)
+    def _open_edit(self, activity_id: int) -> None:
+        values = run_in_session(self, lambda session: activity_edit.activity_form(session, activity_id))
+        fields = [
+            FormField("kind", "Kind", values["kind"], placeholder="call, meeting, email or task"),
+            FormField("title", "What", values["title"]),
+            FormField("due", "Date", values["due"], placeholder="15.12.2026, mon, +2d"),
+            FormField("time", "Time", values["time"], placeholder="optional, 14:30"),
+            FormField("notes", "Notes", values["notes"], placeholder="optional"),
+        ]
+
+        def save(session: Session, values: dict[str, str]) -> Any:
+            return activity_edit.save_activity_form(session, activity_id, values)
+
+        def saved(activity: Any) -> None:
+            if activity is not None:
+                self.changed(None, f"Saved: {activity.title}", f"a:{activity_id}")
+
+        dialog = FormDialog(f"Edit “{values['title']}”", fields, save)
+        self.app.call_from_thread(self.app.push_screen, dialog, saved)
+
+    # ---------------------------------------------------------------- v, [ ]: the week
+
+    def action_view(self, view: str) -> None:
+        self.weekly = view == "week"
+        self.agenda.display = not self.weekly
+        scroll = self.query_one("#week-scroll", VerticalScroll)
+        scroll.display = self.weekly
+        if self.weekly:
+            self._read_week(self.monday)
+            scroll.focus()
+        else:
+            self.agenda.focus()
+        self.show_title()
+        self.refresh_bindings()
+
+    def action_week(self, step: int) -> None:
+        self.monday += timedelta(weeks=step)
+        self.show_title()
+        self._read_week(self.monday)
 
 
-def _tomorrow() -> date:
-    # Tomorrow is in sight too: a call scheduled from the inbox for tomorrow shows at once.
-    return today() + timedelta(days=1)
+def _monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _due_text(activity: Any) -> str:
+    day, clock = local_due(activity)
+    if day is None:
+        return "no date"
+    return day_label(day) + (f" {clock:%H:%M}" if clock else "")
