@@ -8,8 +8,8 @@ stays: the timeline is append-only, so the reopening is written after it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, time
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlmodel import Session
@@ -32,9 +32,12 @@ FORM_FIELDS = ("kind", "title", "due", "time", "notes")
 
 @dataclass(frozen=True)
 class ActivitySnapshot:
-    """An activity's row as it was, to put it back."""
+    """An activity's row as it was, to put it back; for a completion, also its person's last
+    touch before it (`touched_before`) and the touch it wrote (`touched_at`)."""
 
     values: dict[str, Any]
+    touched_before: datetime | None = None
+    touched_at: datetime | None = None
 
     @property
     def id(self) -> int:
@@ -95,17 +98,24 @@ def mark_done(session: Session, activity_id: int, outcome: str | None = None) ->
     """Complete the activity (its outcome on the timeline, the person touched); returns the
     snapshot from before, for the undo and for the next step's links. Done already: refused."""
     before = snapshot(session, activity_id)
+    contact_id = before.link("contact")
+    contact = session.get(Contact, contact_id) if contact_id is not None else None
+    touched_before = contact.last_touch_at if contact is not None else None
     activities.complete_activity(session, activity_id, outcome)
-    return before
+    touched_at = contact.last_touch_at if contact is not None else None
+    if touched_at == touched_before:
+        return before
+    return replace(before, touched_before=touched_before, touched_at=touched_at)
 
 
 def undo_change(session: Session, before: ActivitySnapshot) -> Activity:
     """Put a rescheduled, snoozed or completed activity back as `before` says: its day and
-    time, and open again. The events already written stay; a reopening writes its own."""
+    time, open again, and its person's last touch as it was when the completion was the last
+    touch. The events already written stay; a reopening writes its own."""
     activity = get_activity(session, before.id)
     reopened = activity.done_at is not None and before.values.get("done_at") is None
-    moved_back = activity.due_on != before.values.get("due_on") or activity.due_at != before.values.get(
-        "due_at"
+    moved_back = activity.due_on != before.values.get("due_on") or not _same_moment(
+        activity.due_at, before.values.get("due_at")
     )
     day, clock = local_due(Activity.model_validate(before.values))
     if moved_back and day is not None:
@@ -114,6 +124,11 @@ def undo_change(session: Session, before: ActivitySnapshot) -> Activity:
         activities.reschedule_activity(session, before.id, day, clock)
     activity.done_at = before.values.get("done_at")
     activity.outcome = before.values.get("outcome")
+    if before.touched_at is not None and activity.contact_id is not None:
+        # The completion's touch is taken back too, unless the person was touched since.
+        contact = session.get(Contact, activity.contact_id)
+        if contact is not None and _same_moment(contact.last_touch_at, before.touched_at):
+            contact.last_touch_at = before.touched_before
     if reopened:
         record_event(
             session,
@@ -124,6 +139,13 @@ def undo_change(session: Session, before: ActivitySnapshot) -> Activity:
         )
     session.flush()
     return activity
+
+
+def _same_moment(one: datetime | None, other: datetime | None) -> bool:
+    """Equal moments, whether SQLite gave them back naive (UTC) or not."""
+    if one is None or other is None:
+        return one is other
+    return one.replace(tzinfo=one.tzinfo or UTC) == other.replace(tzinfo=other.tzinfo or UTC)
 
 
 # ---------------------------------------------------------------- delete and restore

@@ -107,7 +107,7 @@ async def test_the_list_in_sections(app: CrmApp) -> None:
         assert lines[1].startswith("18.11") and "Call about the proposal" in lines[1]
         # The deal and the person it is about, and the phone at hand.
         assert "Поставка оборудования · Пётр Иванов" in lines[1] and "+7 912 345-67-89" in lines[1]
-        assert lines[2] == "▾ Today · 1"
+        assert lines[2] == "▾ Today · Fri 20.11 · 1"
         assert lines[3].startswith("14:30") and "Demo at Acme" in lines[3] and "+1 212" in lines[3]
         assert "1 overdue · 1 today" in title_text(screen)
         # The cursor starts on the first thing to do.
@@ -195,6 +195,9 @@ async def test_undo_of_done_reopens(app: CrmApp, engine: Engine, sample_ids: dic
         await press(pilot, "escape", "u")
         call = activity(engine, sample_ids["call"])
         assert call is not None and (call.done_at, call.outcome) == (None, None)
+        with session_scope(engine) as session:
+            ivanov = session.get(Contact, sample_ids["ivanov"])
+            assert ivanov is not None and ivanov.last_touch_at is None  # the touch taken back too
         texts = timeline(engine, "deal", sample_ids["supply"])
         assert texts[-2:] == [
             "Call: Call about the proposal — No answer",
@@ -369,3 +372,41 @@ async def test_week_agenda_moves_by_weeks(app: CrmApp) -> None:
         await press(pilot, "v")
         assert "1 overdue · 1 today" in title_text(screen)
         assert screen.query_one(AgendaList).display
+
+
+async def test_edit_kind_title_date_and_time(app: CrmApp, engine: Engine, sample_ids: dict[str, int]) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_today(pilot)
+        await press(pilot, "e")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, FormDialog)
+        assert dialog.query_one("#field-due", Input).value == "18.11.2026"
+        await fill_form(pilot, {"time": "25:61"})
+        assert "not a time of day" in str(dialog.query_one("#form-error", Label).render())
+        await fill_form(
+            pilot, {"kind": "meeting", "title": "Meet about the proposal", "due": "today", "time": "16:00"}
+        )
+        assert pilot.app.screen is screen
+        edited = activity(engine, sample_ids["call"])
+        assert edited is not None and (edited.kind, edited.title) == ("meeting", "Meet about the proposal")
+        assert due_of(engine, sample_ids["call"]) == (date(2026, 11, 20), time(16))
+        assert "Saved: Meet about the proposal" in notes(pilot.app)
+        # Today now, after the 14:30 meeting; the cursor followed it.
+        lines = [line.strip() for line in list_text(screen).splitlines() if line.strip()]
+        assert lines[0].startswith("▾ Today") and lines[2].startswith("16:00")
+        assert screen.query_one(AgendaList).pick.key == str(sample_ids["call"])  # type: ignore[union-attr]
+
+
+async def test_the_keys_are_in_the_footer_or_the_help(app: CrmApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today(pilot)
+        await press(pilot, "question_mark")
+        shown = "\n".join(shown_text(widget) for widget in pilot.app.screen.query(Static))
+        for words in (
+            "Mark done",
+            "Move to another day",
+            "Move to tomorrow",
+            "Delete the activity",
+            "Undo the last",
+        ):
+            assert words in shown, words

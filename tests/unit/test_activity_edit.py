@@ -4,7 +4,7 @@ is Friday 20 November 2026, 09:00 UTC, in UTC."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlmodel import Session, col, select
@@ -132,9 +132,18 @@ def test_done_twice_is_refused_and_undo_reopens(session: Session, call: Activity
         activity_edit.mark_done(session, call_id, "again")
     reopened = activity_edit.undo_change(session, before)
     assert (reopened.done_at, reopened.outcome) == (None, None)
+    assert anna.last_touch_at is None  # the completion's touch taken back
     assert activities.local_due(reopened) == (date(2026, 11, 20), time(14, 30))
     # The timeline keeps the call and says it was reopened.
     assert texts(session, call_id)[-2:] == ["Call: Call Anna — agreed on a demo", "Call reopened: Call Anna"]
+
+
+def test_undo_of_done_keeps_a_later_touch(session: Session, call: Activity, anna: Contact) -> None:
+    before = activity_edit.mark_done(session, call.id or 0, "agreed")
+    later = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    contacts.touch(session, anna.id or 0, later)
+    activity_edit.undo_change(session, before)
+    assert anna.last_touch_at == later
 
 
 def test_undo_of_a_repeating_task_moves_it_back(session: Session, anna: Contact) -> None:

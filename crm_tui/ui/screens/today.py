@@ -31,6 +31,7 @@ from crm_tui.errors import CrmError, ValidationError
 from crm_tui.services import activity_edit
 from crm_tui.services.activities import local_due
 from crm_tui.services.activity_edit import DATE_FORMS, ActivitySnapshot
+from crm_tui.services.settings import forgotten_days
 from crm_tui.services.today import TodayList, today_list, week_agenda
 from crm_tui.ui.database import crm_app, run_in_session
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
@@ -104,6 +105,7 @@ class TodayScreen(ModeScreen):
         self.weekly = False
         self.monday = _monday_of(today())
         self.data: TodayList | None = None
+        self._follow: str | None = None
         # One change at a time reaches the database, in the order the keys came.
         self._changing = threading.Lock()
 
@@ -133,18 +135,24 @@ class TodayScreen(ModeScreen):
     # ---------------------------------------------------------------- reading
 
     def reload(self, follow: str | None = None) -> None:
+        """Read the list again; the cursor goes to `follow` (an option's key) when given. A
+        reading still on its way is dropped for this one (a change, then the screen's resume
+        as its dialog closes), so the place to follow is kept until a reading arrives."""
+        if follow is not None:
+            self._follow = follow
         if self.weekly:
             self._read_week(self.monday)
-        self._read(follow)
+        self._read()
 
     @work(thread=True, exclusive=True, group="today-read", exit_on_error=False)
-    def _read(self, follow: str | None) -> None:
-        data = run_in_session(self, today_list)
-        self.app.call_from_thread(self._show, data, follow)
+    def _read(self) -> None:
+        data, days = run_in_session(self, lambda session: (today_list(session), forgotten_days(session)))
+        self.app.call_from_thread(self._show, data, days)
 
-    def _show(self, data: TodayList, follow: str | None) -> None:
+    def _show(self, data: TodayList, days: int) -> None:
         self.data = data
-        self.agenda.show(data, follow)
+        follow, self._follow = self._follow, None
+        self.agenda.show(data, follow, days)
         self.show_title()
         self.refresh_bindings()
 

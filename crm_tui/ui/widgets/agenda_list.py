@@ -17,10 +17,11 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from crm_tui.dates import today
 from crm_tui.money import format_money
+from crm_tui.services.settings import DEFAULT_FORGOTTEN_DAYS
 from crm_tui.services.today import ForgottenClient, Section, StalledDeal, TodayItem, TodayList
 
 KIND_LABELS = {"call": "☎ call", "meeting": "◷ meet", "email": "✉ email", "task": "☐ task"}
@@ -186,6 +187,7 @@ class AgendaList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.data: TodayList | None = None
+        self.forgotten_days = DEFAULT_FORGOTTEN_DAYS
         self.collapsed: set[str] = set(COLLAPSED_AT_FIRST)
         self._picks: list[Pick | None] = []
         self._drawn_width = 0
@@ -197,11 +199,13 @@ class AgendaList(OptionList):
         # The scroll bar's column and a little air at the right.
         return max((self.scrollable_content_region.width or self.app.size.width) - 1, 20)
 
-    def show(self, data: TodayList, follow: str | None = None) -> None:
+    def show(self, data: TodayList, follow: str | None = None, forgotten_days: int | None = None) -> None:
         """Draw `data`; the cursor goes to the option keyed `follow` when it is still there,
         else stays at the same place in the list (the next item, after one is cleared)."""
         before = self.highlighted
         self.data = data
+        if forgotten_days is not None:
+            self.forgotten_days = forgotten_days
         self._draw(follow, before)
 
     def _draw(self, follow: str | None, before: int | None) -> None:
@@ -237,7 +241,7 @@ class AgendaList(OptionList):
         if follow is not None:
             try:
                 index = self.get_option_index(follow)
-            except Exception:  # OptionDoesNotExist: the thing is gone from the list
+            except OptionDoesNotExist:  # the thing left the list (done, moved, deleted)
                 index = None
         if index is None and before is None:
             # The first time: on the first thing to do, not on its header.
@@ -268,6 +272,8 @@ class AgendaList(OptionList):
         if section == Section.TODAY.value:
             name += f" · {day_label(today())}"
         header = Text.assemble((f"{marker} {name}", style), (f" · {count:,}", "bold"))
+        if section == FORGOTTEN:
+            header.append(f"   not touched for over {self.forgotten_days} days", style="dim")
         if section in self.collapsed:
             header.append("   enter opens", style="dim")
         return header
