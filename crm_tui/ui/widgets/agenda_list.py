@@ -196,8 +196,9 @@ class AgendaList(OptionList):
 
     @property
     def line_width(self) -> int:
-        # The scroll bar's column and a little air at the right.
-        return max((self.scrollable_content_region.width or self.app.size.width) - 1, 20)
+        # Room for the scroll bar whether it shows or not (the columns stay put when it comes
+        # and goes), and a little air at the right.
+        return max((self.size.width or self.app.size.width) - 2, 20)
 
     def show(self, data: TodayList, follow: str | None = None, forgotten_days: int | None = None) -> None:
         """Draw `data`; the cursor goes to the option keyed `follow` when it is still there,
