@@ -165,3 +165,18 @@ def set_forgotten_days(session: Session, days: int | str) -> int:
     value = _days_value("forgotten_days", days)
     set_setting(session, FORGOTTEN_DAYS_KEY, str(value))
     return value
+
+
+# ---------------------------------------------------------------- reminders
+
+REMINDER_BELL_KEY = "reminders.bell"
+
+
+def reminder_bell(session: Session) -> bool:
+    """Whether a reminder also rings the terminal bell (off unless turned on)."""
+    return get_setting(session, REMINDER_BELL_KEY, "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def set_reminder_bell(session: Session, on: bool) -> bool:
+    set_setting(session, REMINDER_BELL_KEY, "1" if on else "0")
+    return on

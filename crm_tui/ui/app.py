@@ -4,20 +4,24 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from crm_tui.dates import today, utcnow
 from crm_tui.db.models import EntityKind
-from crm_tui.services.activities import get_activity, owner_subject
+from crm_tui.services.activities import AgendaRow, get_activity, overdue_count, owner_subject, reminders_due
 from crm_tui.ui.commands import CrmCommands
 from crm_tui.ui.database import describe_failure, run_in_session
 from crm_tui.ui.dialogs.add_forms import add_dialog
@@ -31,6 +35,26 @@ from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.record import RecordScreen
 from crm_tui.ui.screens.reports import ReportsScreen
 from crm_tui.ui.screens.today import TodayScreen
+
+# How often the app looks for reminders whose moment has come (and counts the overdue).
+REMINDER_SECONDS = 20
+# The first look, at start, reaches back this far: a reminder missed while the app was
+# closed a minute ago still shows, yesterday's do not flood in (the overdue count covers them).
+FIRST_LOOK_BACK = timedelta(minutes=5)
+# A reminder stays on the screen this long, unless dismissed with a click.
+REMINDER_TOAST_SECONDS = 60
+REMINDER_ICONS = {"call": "☎", "meeting": "◷", "email": "✉", "task": "☐"}
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def reminder_text(row: AgendaRow) -> str:
+    """`☎ Call Olga at 10:00 — ООО Ромашка`; the day too when it is not today's."""
+    title = row.title[:1].upper() + row.title[1:]
+    when = row.due_time.strftime("%H:%M") if row.due_time else ""
+    if row.due_on is not None and row.due_on != today():
+        when = f"{_WEEKDAYS[row.due_on.weekday()]} {row.due_on:%d.%m} {when}".strip()
+    text = f"{REMINDER_ICONS.get(row.kind, '•')} {title}" + (f" at {when}" if when else "")
+    return text + (f" — {row.regarding}" if row.regarding else "")
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,8 @@ class CrmApp(App[None]):
         "reports": ReportsScreen,
     }
     DEFAULT_MODE = "inbox"
+    # Open activities past due, for the mode bar of every mode (each ModeBar watches it).
+    overdue: reactive[int] = reactive(0)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('inbox')", "Inbox", show=False),
         Binding("2", "switch_mode('contacts')", "Contacts", show=False),
@@ -94,6 +120,10 @@ class CrmApp(App[None]):
         self.archived_contacts: list[int] = []
         self.sub_title = database
         self.idle_collector = IdleCollector()
+        # Reminders are announced once each, as the clock passes their moment: the end of the
+        # last window looked at (None until the first look), and what was announced.
+        self.reminders_checked: datetime | None = None
+        self.announced: set[tuple[int, datetime | None]] = set()
 
     def on_mount(self) -> None:
         # Everything loaded to start (Textual, SQLAlchemy, the models) lives as long as the
@@ -102,6 +132,82 @@ class CrmApp(App[None]):
         gc.freeze()
         self.idle_collector.start()
         self.set_interval(CHECK_SECONDS, self.idle_collector.check)
+        # Reminders and the overdue count are read after the first paint, in a worker.
+        self.call_after_refresh(self.start_reminders)
+
+    def start_reminders(self) -> None:
+        self.check_reminders()
+        self.set_interval(REMINDER_SECONDS, self.check_reminders)
+        self.screen_change_signal.subscribe(self, self.screen_changed)
+
+    def check_reminders(self) -> None:
+        """Look for reminders due since the last look (at start: the last few minutes), and
+        count the overdue activities again."""
+        now = utcnow()
+        after = self.reminders_checked or now - FIRST_LOOK_BACK
+        # Moved on here, on the app's thread, so that two looks never share a window.
+        self.reminders_checked = max(now, after)
+        self.read_reminders(after, now)
+
+    @work(thread=True, group="reminders", exit_on_error=False)
+    def read_reminders(self, after: datetime, until: datetime) -> None:
+        from crm_tui.services.settings import reminder_bell
+
+        def read(session: Session) -> tuple[list[AgendaRow], int, bool]:
+            due = reminders_due(session, after, until) if until > after else []
+            return due, overdue_count(session), bool(due) and reminder_bell(session)
+
+        try:
+            due, overdue, bell = run_in_session(self, read)
+        except Exception:  # a busy or vanished database: look at this window again next time
+            self.call_from_thread(self.reminders_missed, after)
+            return
+        self.call_from_thread(self.announce, due, overdue, bell)
+
+    def reminders_missed(self, after: datetime) -> None:
+        if self.reminders_checked is None or after < self.reminders_checked:
+            self.reminders_checked = after
+
+    def announce(self, due: list[AgendaRow], overdue: int, bell: bool) -> None:
+        self.overdue = overdue
+        fresh = [row for row in due if (row.id, row.due_at) not in self.announced]
+        for row in fresh:
+            self.announced.add((row.id, row.due_at))
+            self.notify(reminder_text(row), title="Reminder", timeout=REMINDER_TOAST_SECONDS)
+        if fresh and bell:
+            self.bell()
+
+    def screen_changed(self, screen: Screen[object]) -> None:
+        """Back on a mode (from a card, a dialog, another mode): the count may have changed."""
+        from crm_tui.ui.screens.base import ModeScreen
+
+        if isinstance(screen, ModeScreen):
+            self.refresh_overdue()
+
+    @work(thread=True, exclusive=True, group="overdue", exit_on_error=False)
+    def refresh_overdue(self) -> None:
+        """Count the overdue activities again (screens call it after they change one)."""
+        try:
+            overdue = run_in_session(self, overdue_count)
+        except Exception:  # the next reminder look counts again
+            return
+        self.call_from_thread(setattr, self, "overdue", overdue)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Reminder bell on/off",
+            "Ring the terminal bell with each reminder, or stop (off at first)",
+            self.toggle_reminder_bell,
+        )
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def toggle_reminder_bell(self) -> None:
+        from crm_tui.services.settings import reminder_bell, set_reminder_bell
+
+        on = run_in_session(self, lambda session: set_reminder_bell(session, not reminder_bell(session)))
+        message = "Reminders ring the bell." if on else "Reminders are silent (no bell)."
+        self.call_from_thread(self.notify, message)
 
     def on_unmount(self) -> None:
         self.idle_collector.stop()

@@ -1,4 +1,5 @@
-"""The strip at the top that names the five modes and marks the current one."""
+"""The strip at the top that names the five modes, marks the current one and, in red, says
+how many activities are overdue (from any mode: the app counts them, every bar watches)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,25 @@ class ModeBar(Static):
     def __init__(self, active: str) -> None:
         super().__init__(id="mode-bar")
         self.active = active
+        self.overdue = 0
 
     def on_mount(self) -> None:
-        self.update(self.render_modes())
+        # The app's `overdue` is counted in a worker after the first paint; until then, and
+        # in an app without it, the bar names the modes only.
+        if hasattr(type(self.app), "overdue"):
+            self.watch(self.app, "overdue", self.show_overdue, init=True)
+
+    def show_overdue(self, overdue: int) -> None:
+        self.overdue = overdue
+        self.refresh()
+
+    def render(self) -> Text:
+        # One line: what does not fit is cut from the end, the hints first, then the count
+        # (wrapped, the line would drop whole words it could have shown in part).
+        text = self.render_modes()
+        text.truncate(max(self.size.width, 1), overflow="crop")
+        text.rstrip()
+        return text
 
     def render_modes(self) -> Text:
         text = Text(" crm-tui ", style="bold")
@@ -29,5 +46,8 @@ class ModeBar(Static):
         for key, mode, label in MODES:
             text.append(" ")
             text.append(f" {key} {label} ", style="bold reverse" if mode == active else "")
+        if self.overdue:
+            text.append("  ")
+            text.append(f"{self.overdue:,} overdue", style="bold red")
         text.append("   / search  ? help", style="dim")
         return text
