@@ -235,3 +235,18 @@ async def test_the_command_palette_turns_the_bell_on_and_off(reminder_app: CrmAp
         await settle(pilot)
         with session_scope(engine) as session:
             assert reminder_bell(session) is False
+
+
+async def test_a_snooze_on_today_shows_in_the_count_of_the_next_mode(reminder_app: CrmApp) -> None:
+    async with reminder_app.run_test(size=(100, 30)) as pilot:
+        await _started(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert "2 overdue" in _bar(reminder_app)
+        # The cursor starts on the oldest overdue item: yesterday's call; z moves it to tomorrow.
+        await pilot.press("z")
+        await settle(pilot)
+        assert _messages(reminder_app)[-1].startswith("Snoozed: Call about the invoice")
+        await pilot.press("1")
+        await settle(pilot)
+        assert "1 overdue" in _bar(reminder_app)
