@@ -15,11 +15,13 @@ from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind, Event, Lead
 from crm_tui.services import activities, contacts, leads
 from crm_tui.services.events import timeline
+from crm_tui.services.today import Section
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.dialogs.convert_dialog import ConvertDialog
 from crm_tui.ui.dialogs.form_dialog import FormDialog
 from crm_tui.ui.dialogs.pick_dialog import PickDialog
 from crm_tui.ui.screens.inbox import InboxScreen
+from crm_tui.ui.screens.today import TodayScreen
 from crm_tui.ui.widgets.record_table import RecordTable
 
 from .conftest import settle, shown_text
@@ -195,7 +197,9 @@ async def test_schedule_tomorrow_creates_the_activity_on_today(
         assert "Scheduled 1" in tabs
         await pilot.press("4")  # and it is on the Today list, for tomorrow
         await settle(pilot)
-        assert any("call back about price" in row and "tomorrow" in row for row in listed(app))
+        today = app.screen
+        assert isinstance(today, TodayScreen) and today.data is not None
+        assert [item.row.title for item in today.data.section(Section.TOMORROW)] == ["call back about price"]
     scheduled = lead(engine, sample_ids["lead_new"])
     assert (scheduled.next_contact_on, scheduled.next_contact_goal) == (
         date(2026, 11, 21),

@@ -403,7 +403,7 @@ async def test_the_keys_are_in_the_footer_or_the_help(app: CrmApp) -> None:
         await press(pilot, "question_mark")
         shown = "\n".join(shown_text(widget) for widget in pilot.app.screen.query(Static))
         for words in (
-            "Mark done",
+            "Done: a call",
             "Move to another day",
             "Move to tomorrow",
             "Delete the activity",

@@ -68,13 +68,11 @@ class TodayScreen(ModeScreen):
             "enter", "open", "Open", show=False, tooltip="Open the record it belongs to; on a header, open it"
         ),
         Binding(
-            "d", "done", "Done", tooltip="Mark done (a call or meeting asks how it went, then the next step)"
+            "d", "done", "Done", tooltip="Done: a call or meeting asks how it went, then offers the next step"
         ),
         Binding("r", "reschedule", "Reschedule", tooltip="Move to another day: tomorrow 9:30, mon, +2d…"),
         Binding("z", "snooze", "Snooze", tooltip="Move to tomorrow, same time"),
-        Binding(
-            "a", "add", "Add", tooltip="Plan a call, meeting, email or task (for a record found by name)"
-        ),
+        Binding("a", "add", "Add", tooltip="Add a call, meeting, email or task (for a record found by name)"),
         Binding("e", "edit", "Edit", show=False, tooltip="Edit: kind, title, date, time, notes"),
         Binding("x", "delete", "Delete", show=False, tooltip="Delete the activity (u brings it back)"),
         Binding("u", "undo", "Undo", tooltip="Undo the last done, reschedule, snooze or delete"),
@@ -153,6 +151,8 @@ class TodayScreen(ModeScreen):
         self.data = data
         follow, self._follow = self._follow, None
         self.agenda.show(data, follow, days)
+        # The mode bar's count is the same number: it changes with the list, not a moment later.
+        crm_app(self).overdue = data.counts.get("overdue", 0)
         self.show_title()
         self.refresh_bindings()
 
@@ -410,11 +410,15 @@ class TodayScreen(ModeScreen):
     def action_add(self) -> None:
         pick = self.picked()
         # On a deal with no next step or a forgotten client: plan the next step for it.
-        if pick is not None and pick.kind == "deal":
-            self._add_form((EntityKind.DEAL, pick.record_id), "call")
+        if pick is not None and pick.kind == "deal" and self.data is not None:
+            deal = next(
+                (deal.title for deal in self.data.stalled_deals if deal.deal_id == pick.record_id), ""
+            )
+            self._add_form((EntityKind.DEAL, pick.record_id), "call", deal)
             return
-        if pick is not None and pick.kind == "contact":
-            self._add_form((EntityKind.CONTACT, pick.record_id), "call")
+        if pick is not None and pick.kind == "contact" and self.data is not None:
+            name = next((one.name for one in self.data.forgotten if one.contact_id == pick.record_id), "")
+            self._add_form((EntityKind.CONTACT, pick.record_id), "call", name)
             return
 
         def linked(choice: tuple[EntityKind, int] | None) -> None:
@@ -422,7 +426,7 @@ class TodayScreen(ModeScreen):
 
         self.app.push_screen(LinkDialog(), linked)
 
-    def _add_form(self, link: tuple[EntityKind, int] | None, kind: str) -> None:
+    def _add_form(self, link: tuple[EntityKind, int] | None, kind: str, name: str = "") -> None:
         def save(session: Session, values: dict[str, str]) -> Any:
             return activity_edit.add_activity(session, values, link)
 
@@ -432,7 +436,14 @@ class TodayScreen(ModeScreen):
             FormField("when", "When", "today", placeholder="tomorrow 10:00, fri, +3d, 15.12 14:00"),
             FormField("notes", "Notes", placeholder="optional"),
         ]
-        title = "New activity" if link is None else f"New activity for this {link[0].value}"
+        if link is None:
+            title = "New activity"
+        else:
+            title = (
+                f"New activity for {link[0].value} “{name}”"
+                if name
+                else f"New activity for the {link[0].value}"
+            )
 
         def added(activity: Any) -> None:
             if activity is not None:

@@ -175,8 +175,9 @@ class AgendaList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "First", show=False),
-        Binding("G", "last", "Last", show=False),
+        # No words: the help lists g and G with the other lists' keys already.
+        Binding("g", "first", "", show=False),
+        Binding("G", "last", "", show=False),
         Binding("space,right", "open_section", "Open", show=False, tooltip="Open the section"),
         Binding("left", "close_section", "Close", show=False, tooltip="Close the section"),
     ]
