@@ -97,8 +97,8 @@ def week_end(day: date) -> date:
 def today_list(session: Session, limit: int = 200) -> TodayList:
     """Today's sections, the deals with no next step and the forgotten clients.
 
-    `limit` caps each list read (the overdue days, today and the days after, the stalled deals,
-    the forgotten clients); the counts are the whole numbers.
+    `limit` caps each list read (the overdue days, today's past ones, what is still ahead this
+    week, the stalled deals, the forgotten clients); the counts are the whole numbers.
     """
     day = today()
     now = utcnow()
@@ -109,15 +109,21 @@ def today_list(session: Session, limit: int = 200) -> TodayList:
     through_today = activities.count_agenda(session, day)
     through_tomorrow = activities.count_agenda(session, tomorrow)
     through_week = activities.count_agenda(session, last)
-    # Past days' activities, oldest first, then today's and the rest of the week's: two reads,
-    # so a long overdue tail never pushes today off the list.
+    overdue = activities.overdue_count(session)
+    # Today's timed activities already past are overdue too; in the agenda's order they come
+    # first in the day (timed ones by their moment).
+    passed_today = max(0, overdue - before_today)
+    # Three reads, each capped: past days' activities (oldest first), today's already past,
+    # then the rest of today and of the week. A long overdue tail never pushes what is still
+    # ahead today off the list.
     rows = activities.agenda(session, day - timedelta(days=1), limit=limit)
-    rows += activities.agenda(session, last, offset=before_today, limit=limit)
+    if passed_today:
+        rows += activities.agenda(session, day, offset=before_today, limit=min(limit, passed_today))
+    rows += activities.agenda(session, last, offset=before_today + passed_today, limit=limit)
     details = _contact_details(session, rows)
     items = [_item(row, day, tomorrow, now, details.get(row.id, "")) for row in rows]
-    # Today's timed activities already past join the overdue ones (after the older days').
+    # Safe against the clock moving on between the reads: overdue ones first, in their order.
     items.sort(key=lambda item: item.section is not Section.OVERDUE)
-    overdue = activities.overdue_count(session)
     counts = {
         Section.OVERDUE.value: overdue,
         Section.TODAY.value: max(0, through_today - overdue),

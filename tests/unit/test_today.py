@@ -143,10 +143,22 @@ def test_the_phone_or_email_at_hand(session: Session) -> None:
 def test_a_long_overdue_tail_leaves_today_on_the_list(session: Session) -> None:
     for number in range(5):
         plan(session, f"old {number}", date(2026, 11, 1))
+    for hour in range(3, 8):  # five calls this morning, before 09:00: overdue
+        plan(session, f"at {hour}", FRIDAY, time(hour))
+    plan(session, "at 10", FRIDAY, time(10))
     plan(session, "today", FRIDAY)
     listed = today_list(session, limit=3)
-    assert [item.row.title for item in listed.items] == ["old 0", "old 1", "old 2", "today"]
-    assert listed.counts["overdue"] == 5
+    assert [item.row.title for item in listed.items] == [
+        "old 0",
+        "old 1",
+        "old 2",
+        "at 3",
+        "at 4",
+        "at 5",
+        "at 10",
+        "today",
+    ]
+    assert listed.counts["overdue"] == 10 and listed.counts["today"] == 2
 
 
 def test_stalled_deals_have_no_open_activity(session: Session, clock: Callable[[str], None]) -> None:

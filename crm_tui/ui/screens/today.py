@@ -180,8 +180,8 @@ class TodayScreen(ModeScreen):
             if self.data is not None:
                 counts = self.data.counts
                 overdue = counts.get("overdue", 0)
-                title.append(f"{overdue} overdue", style="bold red" if overdue else "bold")
-                title.append(f" · {counts.get('today', 0)} today")
+                title.append(f"{overdue:,} overdue", style="bold red" if overdue else "bold")
+                title.append(f" · {counts.get('today', 0):,} today")
                 # The rest only when there is something.
                 for key, words in (
                     ("tomorrow", "tomorrow"),
@@ -190,7 +190,7 @@ class TodayScreen(ModeScreen):
                     (FORGOTTEN, "forgotten"),
                 ):
                     if counts.get(key, 0):
-                        title.append(f" · {counts[key]} {words}")
+                        title.append(f" · {counts[key]:,} {words}")
         grid = Table.grid(expand=True)
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(no_wrap=True, justify="right")
