@@ -120,9 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     today = commands.add_parser(
-        "today", parents=[common], help="overdue and today's calls, meetings and tasks"
+        "today", parents=[common], help="the Today list: overdue, today, tomorrow and this week's work"
     )
-    today.add_argument("--json", action="store_true", help="print JSON records")
+    today.add_argument("--json", action="store_true", help="print JSON records (one per activity)")
+    today.add_argument(
+        "--lists",
+        action="store_true",
+        help="with --json: also the deals with no next step and the forgotten clients "
+        "(records with a `list` field)",
+    )
 
     add_task = commands.add_parser(
         "add-task",
@@ -418,35 +424,36 @@ def _today(args: argparse.Namespace, target: str) -> int:
     engine = _open(target)
     with session_scope(engine) as session:
         listing = today_list(session)
-    if args.json:
-        _write_json_lines(sys.stdout, _today_records(listing))
-        return EXIT_OK
+        if args.json:
+            _write_json_lines(sys.stdout, _today_records(session, listing, args.lists))
+            return EXIT_OK
     from crm_tui.cli_today import print_today
 
     print_today(listing)
     return EXIT_OK
 
 
-def _today_records(listing: Any) -> Iterator[dict[str, Any]]:
-    """One record per item (its section, local day and time, and the UTC moment), then the
-    two generated lists, each record saying which list it is in."""
+def _today_records(session: Session, listing: Any, lists: bool) -> Iterator[dict[str, Any]]:
+    """One record per item: the activity record every export of activities gives (scripts
+    read `today --json` as such), with its section, whether it is overdue, what it belongs to
+    and the phone or email at hand. With `lists`, the two generated lists follow, each record
+    saying which list it is in."""
+    from crm_tui.db.models import Activity
+    from crm_tui.services.records import activity_records
+
+    stored = [session.get(Activity, item.row.id) for item in listing.items]
+    records = activity_records(session, [activity for activity in stored if activity is not None])
+    by_id = {record["id"]: record for record in records}
     for item in listing.items:
-        row = item.row
-        yield {
+        yield by_id[item.row.id] | {
             "list": "activities",
             "section": str(item.section),
-            "id": row.id,
-            "kind": row.kind,
-            "title": row.title,
-            "due_on": row.due_on.isoformat() if row.due_on else None,
-            "due_time": row.due_time.strftime("%H:%M") if row.due_time else None,
-            "due_at": row.due_at.isoformat() if row.due_at else None,
-            "regarding": row.regarding or None,
-            "contact_id": row.contact_id,
-            "contact_detail": item.contact_detail or None,
-            "recurrence": row.recurrence,
             "overdue": item.overdue,
+            "regarding": item.row.regarding or None,
+            "contact_detail": item.contact_detail or None,
         }
+    if not lists:
+        return
     for deal in listing.stalled_deals:
         yield {
             "list": "no next step",

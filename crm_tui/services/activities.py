@@ -264,19 +264,50 @@ def activity_from_fields(fields: dict[str, str]) -> ActivityCreate:
         due_on=parse_optional_date(fields.get("due"), "due date"),
         due_time=parse_optional_time(fields.get("time"), "time"),
         notes=clean(fields.get("notes")),
-        recurrence=(clean(fields.get("repeat")) or "").casefold() or None,
-        remind_minutes=_minutes(fields.get("remind")),
+        recurrence=parse_repeat(fields.get("repeat")),
+        remind_minutes=parse_remind(fields.get("remind")),
         **links,
     )
 
 
-def _minutes(text: str | None) -> int | None:
-    value = clean(text)
-    if value is None:
+REPEAT_HINT = "empty (once), weekdays, weekly or monthly"
+# Words a person types for each way of repeating.
+_REPEAT_WORDS = {
+    "weekdays": "weekdays",
+    "every weekday": "weekdays",
+    "workdays": "weekdays",
+    "по будням": "weekdays",
+    "weekly": "weekly",
+    "every week": "weekly",
+    "еженедельно": "weekly",
+    "monthly": "monthly",
+    "every month": "monthly",
+    "ежемесячно": "monthly",
+}
+
+
+def parse_repeat(text: str | None) -> str | None:
+    """How an activity repeats, from a form field: None (once) or one of RECURRENCES."""
+    value = " ".join((text or "").casefold().split())
+    if value in {"", "no", "once", "never", "нет"}:
         return None
-    if not value.isdigit():
-        raise ValidationError("remind", f"{value!r} is not a number of minutes")
-    return int(value)
+    if value not in _REPEAT_WORDS:
+        raise ValidationError("repeat", f"{value!r}: {REPEAT_HINT}")
+    return _REPEAT_WORDS[value]
+
+
+def parse_remind(text: str | None) -> int | None:
+    """Minutes before the activity's time to remind: `15`, `15 min`, `1h`; empty: at the time."""
+    value = "".join((text or "").casefold().split())
+    if not value:
+        return None
+    number = value.removesuffix("minutes").removesuffix("min").removesuffix("m").removesuffix("мин")
+    hours = value.endswith(("h", "ч"))
+    if hours:
+        number = value[:-1]
+    if not number.isdigit():
+        raise ValidationError("remind", f"{text!r} is not a number of minutes (e.g. 15, 1h)")
+    return int(number) * (60 if hours else 1)
 
 
 # ---------------------------------------------------------------- times

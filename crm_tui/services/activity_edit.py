@@ -27,7 +27,7 @@ from crm_tui.services.validation import clean, parse_optional_time, require
 # What a date field takes, said when it cannot read what was typed.
 DATE_FORMS = "tomorrow 9:30, mon, +2d, next week, 15.12 14:00, 2026-12-15"
 
-FORM_FIELDS = ("kind", "title", "due", "time", "notes")
+FORM_FIELDS = ("kind", "title", "due", "time", "repeat", "remind", "notes")
 
 
 @dataclass(frozen=True)
@@ -208,6 +208,8 @@ def activity_form(session: Session, activity_id: int) -> dict[str, str]:
         "title": activity.title,
         "due": _day_text(day),
         "time": clock.strftime("%H:%M") if clock else "",
+        "repeat": activity.recurrence or "",
+        "remind": str(activity.remind_minutes) if activity.remind_minutes is not None else "",
         "notes": activity.notes or "",
     }
 
@@ -233,11 +235,21 @@ def save_activity_form(session: Session, activity_id: int, values: dict[str, str
         raise ValidationError("due", f"a date is required: {DATE_FORMS}")
     if day is None and clock is not None:
         raise ValidationError("due", "a time needs a date")
+    repeat = activities.parse_repeat(values.get("repeat", activity.recurrence or ""))
+    if repeat is not None and day is None:
+        raise ValidationError("repeat", "a repeating activity needs a date to start from")
+    remind = activities.parse_remind(values["remind"]) if "remind" in values else activity.remind_minutes
     apply_changes(
         session,
         activity,
         owner_subject(activity),
-        {"kind": kind, "title": title, "notes": clean(values.get("notes"))},
+        {
+            "kind": kind,
+            "title": title,
+            "notes": clean(values.get("notes")),
+            "recurrence": repeat,
+            "remind_minutes": remind,
+        },
     )
     if day is not None and (day, clock) != (old_day, old_clock):
         activities.reschedule_activity(session, activity_id, day, clock)
@@ -282,7 +294,7 @@ def schedule_next_step(session: Session, done: ActivitySnapshot, when: str, goal
 
 # ---------------------------------------------------------------- adding from Today
 
-ADD_FIELDS = ("kind", "title", "when", "notes")
+ADD_FIELDS = ("kind", "title", "when", "repeat", "remind", "notes")
 
 
 def add_activity(session: Session, values: dict[str, str], link: tuple[EntityKind, int] | None) -> Activity:
@@ -297,6 +309,13 @@ def add_activity(session: Session, values: dict[str, str], link: tuple[EntityKin
     return activities.create_activity(
         session,
         ActivityCreate(
-            kind=kind, title=title, due_on=day, due_time=clock, notes=clean(values.get("notes")), **links
+            kind=kind,
+            title=title,
+            due_on=day,
+            due_time=clock,
+            notes=clean(values.get("notes")),
+            recurrence=activities.parse_repeat(values.get("repeat")),
+            remind_minutes=activities.parse_remind(values.get("remind")),
+            **links,
         ),
     )

@@ -20,7 +20,7 @@ EXPORT_HELP = {
     "companies": "To a CSV or JSON file",
     "leads": "To a CSV or JSON file",
     "deals": "To a CSV or JSON file",
-    "activities": "Tasks, calls and meetings to a CSV or JSON file",
+    "activities": "Tasks, calls and meetings to an iCalendar (.ics), CSV or JSON file",
     "events": "The whole timeline to a JSON file",
 }
 

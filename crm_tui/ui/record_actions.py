@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from crm_tui.db.models import EntityKind
+from crm_tui.services.activities import REPEAT_HINT
 from crm_tui.ui.database import crm_app, run_in_session
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 from crm_tui.ui.dialogs.pick_dialog import PickDialog
@@ -42,6 +43,8 @@ def task_fields() -> list[FormField]:
         FormField("title", "What", placeholder="e.g. Call back about the proposal"),
         FormField("due", "Due date", "today", placeholder="2026-12-15 or 15.12.2026"),
         FormField("time", "Time", placeholder="optional, 14:30"),
+        FormField("repeat", "Repeat", placeholder=REPEAT_HINT),
+        FormField("remind", "Remind", placeholder="minutes before: 15, 1h (at the time if empty)"),
         FormField("notes", "Notes", placeholder="optional"),
     ]
 

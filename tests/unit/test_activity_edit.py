@@ -72,7 +72,15 @@ def test_restore_is_refused_when_its_deal_is_gone(session: Session, call: Activi
 def test_edit_form_round_trip_and_move(session: Session, call: Activity) -> None:
     call_id = call.id or 0
     form = activity_edit.activity_form(session, call_id)
-    assert form == {"kind": "call", "title": "Call Anna", "due": "20.11.2026", "time": "14:30", "notes": ""}
+    assert form == {
+        "kind": "call",
+        "title": "Call Anna",
+        "due": "20.11.2026",
+        "time": "14:30",
+        "repeat": "",
+        "remind": "",
+        "notes": "",
+    }
     saved = activity_edit.save_activity_form(
         session, call_id, form | {"kind": "Meeting", "due": "mon", "time": "10:00", "notes": " bring slides "}
     )

