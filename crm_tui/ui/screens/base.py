@@ -100,7 +100,13 @@ class ListScreen(ModeScreen):
     def show_empty(self, empty: bool) -> None:
         """An empty list gives its place to a hint about what to do."""
         self.query_one("#empty", EmptyState).set_class(empty, "visible")
+        if empty and self.focused is self.table:
+            # At once, not when Textual notices the hidden widget: the footer's keys (the
+            # table's `enter` hides the screen's "Open") must not depend on when it looks.
+            self.set_focus(None)
         self.table.display = not empty
+        if not empty and self.focused is None and self.app.screen is self:
+            self.set_focus(self.table)  # the first record arrived: the list keys work again
 
     def on_record_table_opened(self, event: RecordTable.Opened) -> None:
         self.open_record(event.record_id)
