@@ -52,6 +52,7 @@ NOW = datetime(2026, 11, 18, 9, 0)
         ("next month", date(2026, 12, 18), None),
         # Offsets.
         ("+3d", date(2026, 11, 21), None),
+        ("+2d", date(2026, 11, 20), None),
         ("+2w", date(2026, 12, 2), None),
         ("+1m", date(2026, 12, 18), None),
         ("+3m", date(2027, 2, 18), None),
@@ -81,6 +82,7 @@ NOW = datetime(2026, 11, 18, 9, 0)
         # Times right after the date.
         ("tomorrow 10:00", date(2026, 11, 19), time(10, 0)),
         ("tomorrow 9:30", date(2026, 11, 19), time(9, 30)),
+        ("15.12 14:00", date(2026, 12, 15), time(14, 0)),  # the Today issue's forms, as written
         ("15.12 14.30", date(2026, 12, 15), time(14, 30)),
         ("tomorrow 10am", date(2026, 11, 19), time(10, 0)),
         ("tomorrow 3pm", date(2026, 11, 19), time(15, 0)),
