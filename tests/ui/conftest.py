@@ -39,6 +39,30 @@ async def settle(pilot: Pilot[None]) -> None:
         await pilot.pause()
 
 
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    """Press each key and wait for what it started."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def fill_form(pilot: Pilot[None], values: dict[str, str]) -> None:
+    """Type into the open form's fields by name (replacing what is there), then save."""
+    from textual.widgets import Input
+
+    from crm_tui.ui.dialogs.form_dialog import FormDialog
+
+    dialog = pilot.app.screen
+    assert isinstance(dialog, FormDialog), dialog
+    for name, value in values.items():
+        field = dialog.query_one(f"#field-{name}")
+        if isinstance(field, Input):
+            field.value = value
+        else:
+            field.text = value  # type: ignore[attr-defined]
+    await press(pilot, "ctrl+s")
+
+
 def shown_text(widget: Widget) -> str:
     """The text a widget shows on the screen right now, line by line."""
     lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))

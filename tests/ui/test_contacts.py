@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 
 from crm_tui.dates import utcnow
 from crm_tui.db.engine import session_scope
@@ -24,7 +24,7 @@ from crm_tui.ui.screens.contacts import ContactsScreen
 from crm_tui.ui.screens.record import RecordScreen
 from crm_tui.ui.widgets.record_table import RecordTable
 
-from .conftest import settle, shown_text
+from .conftest import fill_form, settle, shown_text
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
@@ -44,20 +44,6 @@ async def open_contacts(pilot: Pilot[None]) -> ContactsScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ContactsScreen)
     return screen
-
-
-async def fill_form(pilot: Pilot[None], values: dict[str, str]) -> None:
-    """Type into the open form's fields by name (replacing what is there), then save."""
-    dialog = pilot.app.screen
-    assert isinstance(dialog, FormDialog)
-    for name, value in values.items():
-        field = dialog.query_one(f"#field-{name}")
-        if isinstance(field, Input):
-            field.value = value
-        else:
-            field.text = value  # type: ignore[attr-defined]
-    await pilot.press("ctrl+s")
-    await settle(pilot)
 
 
 async def open_card_of(pilot: Pilot[None], contact_id: int) -> RecordScreen:

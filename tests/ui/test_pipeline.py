@@ -25,7 +25,7 @@ from crm_tui.ui.screens.record import RecordScreen
 from crm_tui.ui.widgets.board import Board
 from crm_tui.ui.widgets.record_table import RecordTable
 
-from .conftest import settle, shown_text
+from .conftest import fill_form, press, settle, shown_text
 
 LATER = "2026-11-21T10:00:00+00:00"
 
@@ -37,20 +37,6 @@ async def open_board(pilot: Pilot[None]) -> PipelineScreen:
     screen = pilot.app.screen
     assert isinstance(screen, PipelineScreen)
     return screen
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
-
-
-async def fill_form(pilot: Pilot[None], values: dict[str, str]) -> None:
-    dialog = pilot.app.screen
-    assert isinstance(dialog, FormDialog)
-    for name, value in values.items():
-        dialog.query_one(f"#field-{name}", Input).value = value
-    await press(pilot, "ctrl+s")
 
 
 def board_text(screen: PipelineScreen) -> str:

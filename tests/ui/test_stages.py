@@ -25,7 +25,7 @@ from crm_tui.ui.screens.record import RecordScreen
 from crm_tui.ui.screens.stages import StagesScreen
 from crm_tui.ui.widgets.board import Board
 
-from .conftest import settle, shown_text
+from .conftest import press, settle, shown_text
 
 SIZE = (80, 24)
 SAMPLE_STAGES = ["New", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
@@ -34,12 +34,6 @@ SAMPLE_STAGES = ["New", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
 async def type_text(pilot: Pilot[None], text: str) -> None:
     for character in text:
         await pilot.press(character)
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
 
 
 def stages_in_order(engine: Engine) -> list[tuple[str, str, int, int | None]]:

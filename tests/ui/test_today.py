@@ -25,7 +25,7 @@ from crm_tui.ui.screens.today import TodayScreen
 from crm_tui.ui.widgets.agenda_list import AgendaList
 from crm_tui.ui.widgets.week_view import WeekView
 
-from .conftest import settle, shown_text
+from .conftest import fill_form, press, settle, shown_text
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
 
@@ -37,20 +37,6 @@ async def open_today(pilot: Pilot[None]) -> TodayScreen:
     screen = pilot.app.screen
     assert isinstance(screen, TodayScreen)
     return screen
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
-
-
-async def fill_form(pilot: Pilot[None], values: dict[str, str]) -> None:
-    dialog = pilot.app.screen
-    assert isinstance(dialog, FormDialog), dialog
-    for name, value in values.items():
-        dialog.query_one(f"#field-{name}", Input).value = value
-    await press(pilot, "ctrl+s")
 
 
 def list_text(screen: TodayScreen) -> str:
