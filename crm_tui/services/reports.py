@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from crm_tui.db.models import Lead, LeadStatus
 from crm_tui.services.deals import StageTotal, stage_totals
+from crm_tui.services.pipeline import weighted_amount
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,9 @@ class PipelineSummary:
         for stage in self.stages:
             if stage.kind == "open":
                 for currency, amount in stage.amounts.items():
-                    weighted[currency] = weighted.get(currency, 0) + amount * stage.probability // 100
+                    weighted[currency] = weighted.get(currency, 0) + weighted_amount(
+                        amount, stage.probability
+                    )
         return weighted
 
 
