@@ -421,10 +421,14 @@ class TodayScreen(ModeScreen):
             self._add_form((EntityKind.CONTACT, pick.record_id), "call", name)
             return
 
-        def linked(choice: tuple[EntityKind, int] | None) -> None:
-            self._add_form(choice, "call")
+        dialog = LinkDialog()
 
-        self.app.push_screen(LinkDialog(), linked)
+        def linked(choice: tuple[EntityKind, int] | None) -> None:
+            # The form's title names the record picked, as it does for a deal or a client.
+            name = next((hit.title for hit in dialog.hits if (hit.kind, hit.id) == choice), "")
+            self._add_form(choice, "call", name)
+
+        self.app.push_screen(dialog, linked)
 
     def _add_form(self, link: tuple[EntityKind, int] | None, kind: str, name: str = "") -> None:
         def save(session: Session, values: dict[str, str]) -> Any:
