@@ -8,6 +8,7 @@ version are created by `create_all`; a step only has to change what already exis
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -123,7 +124,8 @@ def _activity_due_moment(connection: Connection) -> None:
     ]
     if moments:
         connection.execute(text("UPDATE activity SET due_at = :moment WHERE id = :id"), moments)
-    connection.execute(text("ALTER TABLE activity DROP COLUMN due_time"))
+    if sqlite3.sqlite_version_info >= (3, 35):  # older SQLite cannot drop a column: it stays unused
+        connection.execute(text("ALTER TABLE activity DROP COLUMN due_time"))
 
 
 def _utc_moment(day: str, clock: str) -> str:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -139,6 +137,8 @@ def complete_activity(session: Session, activity_id: int, outcome: str | None = 
     if activity.recurrence is not None and activity.due_on is not None:
         day, clock = local_due(activity)
         following = next_occurrence(day or activity.due_on, activity.recurrence)
+        while following <= today():  # done late: on to the next date still ahead
+            following = next_occurrence(following, activity.recurrence)
         activity.due_on, activity.due_at = following, due_moment(following, clock)
         payload["next"] = following.isoformat()
     else:
@@ -152,6 +152,10 @@ def complete_activity(session: Session, activity_id: int, outcome: str | None = 
 
 def next_occurrence(day: date, recurrence: str) -> date:
     """The next date of a repeating activity after `day`."""
+    # Imported here: `crm-tui today` loads this module and does not repeat anything.
+    from dateutil.relativedelta import relativedelta
+    from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
+
     if recurrence == "weekdays":
         following = rrule(DAILY, byweekday=(MO, TU, WE, TH, FR), dtstart=day + timedelta(days=1), count=1)
         return following[0].date()
@@ -229,7 +233,7 @@ def agenda_row(
         clock,
         " · ".join(filter(None, [deal, contact, company, lead])),
         activity.contact_id,
-        _as_utc(activity.due_at),
+        as_utc(activity.due_at),
         activity.recurrence,
         activity.remind_minutes,
     )
@@ -325,7 +329,7 @@ def due_moment(day: date | None, clock: time | None) -> datetime | None:
     return datetime.combine(day, clock).astimezone().astimezone(UTC)
 
 
-def _as_utc(moment: datetime | None) -> datetime | None:
+def as_utc(moment: datetime | None) -> datetime | None:
     """Stored moments come back naive (SQLite keeps no offset): they are UTC."""
     if moment is None:
         return None
@@ -334,7 +338,7 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 
 def local_due(activity: Activity) -> tuple[date | None, time | None]:
     """An activity's local due day and time, from its UTC moment when timed."""
-    moment = _as_utc(activity.due_at)
+    moment = as_utc(activity.due_at)
     if moment is None:
         return activity.due_on, None
     local = moment.astimezone()

@@ -222,6 +222,8 @@ def save_activity_form(session: Session, activity_id: int, values: dict[str, str
     if unknown:
         raise ValueError(f"not activity form fields: {unknown}")
     activity = get_activity(session, activity_id)
+    if activity.done_at is not None:
+        raise ValidationError("activity", f"“{activity.title}” is done: reopen it (u) to change it")
     kind = (clean(values.get("kind")) or activity.kind).casefold()
     if kind not in {member.value for member in ActivityKind}:
         raise ValidationError("kind", f"{kind!r} is not one of call, meeting, email, task")

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlmodel import Session, col, select
 
-from crm_tui.dates import days_since, today
+from crm_tui.dates import days_since, today, utcnow
 from crm_tui.db.models import (
     Activity,
     Company,
@@ -283,7 +283,7 @@ def stage_cards(
                 next_kind=next_one.kind if next_one else None,
                 next_title=next_one.title if next_one else None,
                 next_due=next_one.due_on if next_one else None,
-                overdue=bool(next_one and next_one.due_on and next_one.due_on < today()),
+                overdue=next_one is not None and next_one.overdue,
                 stale_days=_stale_days(clock, stage.rot_days),
             )
         )
@@ -308,6 +308,7 @@ class _NextActivity:
     kind: str
     title: str
     due_on: date | None
+    overdue: bool  # as Today and the title bar count it: a timed one once its moment passed
 
 
 def _next_activities(session: Session, deal_ids: list[int]) -> dict[int, _NextActivity]:
@@ -316,7 +317,9 @@ def _next_activities(session: Session, deal_ids: list[int]) -> dict[int, _NextAc
     if not deal_ids:
         return {}
     rows: Any = session.exec(
-        select(col(Activity.deal_id), Activity.kind, Activity.title, col(Activity.due_on))
+        select(  # type: ignore[call-overload]  # >4 columns
+            col(Activity.deal_id), Activity.kind, Activity.title, col(Activity.due_on), col(Activity.due_at)
+        )
         .where(col(Activity.deal_id).in_(deal_ids), _done_at().is_(None))
         .order_by(
             col(Activity.due_on).is_(None),
@@ -327,9 +330,11 @@ def _next_activities(session: Session, deal_ids: list[int]) -> dict[int, _NextAc
         )
     )
     soonest: dict[int, _NextActivity] = {}
-    for deal_id, kind, title, due_on in rows:
+    now, day = utcnow(), today()
+    for deal_id, kind, title, due_on, due_at in rows:
         if deal_id is not None and deal_id not in soonest:
-            soonest[deal_id] = _NextActivity(kind, title, due_on)
+            late = _aware(due_at) < now if due_at is not None else due_on is not None and due_on < day
+            soonest[deal_id] = _NextActivity(kind, title, due_on, late)
     return soonest
 
 

@@ -32,7 +32,7 @@ from crm_tui.db.models import (
     StageKind,
     Tag,
 )
-from crm_tui.services.activities import due_moment, local_due
+from crm_tui.services.activities import as_utc, local_due
 
 _BATCH = 500
 
@@ -235,7 +235,7 @@ def activity_records(session: Session, activities: list[Activity]) -> list[dict[
             # Local day and time as the user reads them, and the moment itself (UTC).
             "due_on": _iso(local_day),
             "due_time": local_time.strftime("%H:%M") if local_time else None,
-            "due_at": _iso(due_moment(local_day, local_time)),
+            "due_at": _iso(as_utc(activity.due_at)),
             "repeat": activity.recurrence,
             "remind_minutes": activity.remind_minutes,
             "done": activity.done_at is not None,

@@ -45,7 +45,7 @@ def test_a_time_is_stored_in_utc_and_shown_in_the_zone_one_is_in(session: Sessio
     call = _call(session, date(2026, 11, 25), time(10, 0))
     session.flush()
     assert call.due_at is not None
-    assert activities._as_utc(call.due_at) == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+    assert activities.as_utc(call.due_at) == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
     assert activities.local_due(call) == (date(2026, 11, 25), time(10, 0))
     zone("America/New_York")  # the same call, seen from New York in November (UTC-5)
     assert activities.local_due(call) == (date(2026, 11, 25), time(2, 0))
@@ -58,8 +58,8 @@ def test_across_a_dst_change_the_wall_clock_time_holds(session: Session, zone: Z
     clock("2026-03-27T08:00:00+00:00")  # Friday; summer time starts on Sunday the 29th
     before = _call(session, date(2026, 3, 28), time(10, 0))
     after = _call(session, date(2026, 3, 30), time(10, 0))
-    assert activities._as_utc(before.due_at) == datetime(2026, 3, 28, 9, 0, tzinfo=UTC)  # CET, UTC+1
-    assert activities._as_utc(after.due_at) == datetime(2026, 3, 30, 8, 0, tzinfo=UTC)  # CEST, UTC+2
+    assert activities.as_utc(before.due_at) == datetime(2026, 3, 28, 9, 0, tzinfo=UTC)  # CET, UTC+1
+    assert activities.as_utc(after.due_at) == datetime(2026, 3, 30, 8, 0, tzinfo=UTC)  # CEST, UTC+2
     assert activities.local_due(after) == (date(2026, 3, 30), time(10, 0))
     # Snoozed across the change it keeps its 10:00.
     activities.snooze_activity(session, before.id or 0)
@@ -67,7 +67,7 @@ def test_across_a_dst_change_the_wall_clock_time_holds(session: Session, zone: Z
     clock("2026-03-28T20:00:00+00:00")
     activities.snooze_activity(session, before.id or 0)
     assert activities.local_due(before) == (date(2026, 3, 29), time(10, 0))
-    assert activities._as_utc(before.due_at) == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
+    assert activities.as_utc(before.due_at) == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
 
 
 def test_overdue_by_the_moment_when_timed_and_by_the_day_when_not(session: Session, clock) -> None:
@@ -102,7 +102,8 @@ def test_reschedule_says_from_and_to_and_refuses_a_done_activity(session: Sessio
         ("weekdays", date(2026, 11, 20), date(2026, 11, 23)),  # Friday → Monday
         ("weekdays", date(2026, 11, 23), date(2026, 11, 24)),
         ("weekly", date(2026, 11, 20), date(2026, 11, 27)),
-        ("monthly", date(2026, 1, 31), date(2026, 2, 28)),  # a shorter month: its last day
+        ("monthly", date(2027, 1, 31), date(2027, 2, 28)),  # a shorter month: its last day
+        ("weekly", date(2026, 11, 1), date(2026, 11, 22)),  # done three weeks late: the next one ahead
     ],
 )
 def test_a_repeating_activity_moves_to_its_next_date_when_done(
@@ -159,7 +160,7 @@ def test_a_version_7_database_gets_its_wall_clock_times_as_utc_moments(tmp_path:
     try:
         with session_scope(engine) as session:
             timed, untimed = session.exec(select(Activity).order_by(col(Activity.id))).all()
-            assert activities._as_utc(timed.due_at) == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+            assert activities.as_utc(timed.due_at) == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
             assert activities.local_due(timed) == (date(2026, 11, 25), time(10, 0))
             assert (untimed.due_on, untimed.due_at) == (date(2026, 11, 26), None)
     finally:

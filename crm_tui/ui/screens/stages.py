@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from crm_tui.db.models import Stage, StageKind
+from crm_tui.errors import CrmError
 from crm_tui.services import stages
 from crm_tui.ui.database import run_in_session
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
@@ -216,8 +217,17 @@ class StagesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stages-change", exit_on_error=False)
     def _move(self, stage_id: int, step: int) -> None:
-        run_in_session(self, lambda session: stages.move_stage(session, stage_id, step))
+        try:
+            run_in_session(self, lambda session: stages.move_stage(session, stage_id, step))
+        except CrmError as error:
+            self.app.call_from_thread(self._refused, error)
+            return
         self.app.call_from_thread(self._reload, stage_id)
+
+    def _refused(self, error: CrmError) -> None:
+        """A refusal (the stages changed since the table was drawn): said, nothing changed."""
+        self.notify(str(error), title="Not changed", severity="warning")
+        self._reload(None)
 
     # ------------------------------------------------------------ delete
 
@@ -262,10 +272,14 @@ class StagesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stages-change", exit_on_error=False)
     def _delete(self, stage: Stage, target: Stage | None) -> None:
-        moved = run_in_session(
-            self,
-            lambda session: stages.delete_stage(session, stage.id or 0, target.id if target else None),
-        )
+        try:
+            moved = run_in_session(
+                self,
+                lambda session: stages.delete_stage(session, stage.id or 0, target.id if target else None),
+            )
+        except CrmError as error:
+            self.app.call_from_thread(self._refused, error)
+            return
         message = f"Stage {stage.name} deleted."
         if target is not None and moved:
             message += f" Its {moved:,} deal{'s' if moved != 1 else ''} moved to {target.name}."
