@@ -33,6 +33,12 @@ def _frozen_moment(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment, aware in UTC: columns come back from SQLite naive (it keeps no offset)
+    while objects still in the session are aware, and comparing the two would raise."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def to_local(moment: datetime) -> datetime:
     """A stored timestamp in the user's local time zone, naive (for display)."""
     if moment.tzinfo is None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from crm_tui import dates
 from crm_tui.dates import to_local, today, utcnow
 from crm_tui.db.models import (
     Activity,
@@ -330,10 +331,8 @@ def due_moment(day: date | None, clock: time | None) -> datetime | None:
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
-    """Stored moments come back naive (SQLite keeps no offset): they are UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """A stored moment (or None), aware in UTC."""
+    return None if moment is None else dates.as_utc(moment)
 
 
 def local_due(activity: Activity) -> tuple[date | None, time | None]:

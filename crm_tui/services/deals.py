@@ -17,7 +17,7 @@ from crm_tui.db.models import Company, Contact, Deal, DealBase, EntityKind, Even
 from crm_tui.errors import NotFound, ValidationError
 from crm_tui.services import search
 from crm_tui.services.events import EventKind, Subject, apply_changes, record_event
-from crm_tui.services.pipeline import BoardFilter, filter_conditions
+from crm_tui.services.pipeline import BoardFilter, on_board
 from crm_tui.services.settings import default_currency
 from crm_tui.services.stages import first_open_stage, get_stage, open_stages
 from crm_tui.services.validation import clean, parse_money, parse_optional_date, require
@@ -165,7 +165,7 @@ def _deal_filter(
 ) -> list[Any]:
     """WHERE clauses over Deal joined with its Stage: live deals, of a status (`open`, `won`,
     `lost`; it overrides open_only), in a stage, shown by the board's filter."""
-    conditions: list[Any] = [col(Deal.archived_at).is_(None), *filter_conditions(wanted)]
+    conditions: list[Any] = on_board(wanted)
     if status is not None:
         if status not in DEAL_STATUSES:
             raise ValidationError("status", f"{status!r} is not one of {', '.join(DEAL_STATUSES)}")

@@ -8,9 +8,8 @@ window at a time, so a board of 5,000 open deals costs what its visible cards co
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
@@ -18,7 +17,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlmodel import Session, col, select
 
-from crm_tui.dates import days_since, today, utcnow
+from crm_tui.dates import as_utc, days_since, today, utcnow
 from crm_tui.db.models import (
     Activity,
     Company,
@@ -35,6 +34,7 @@ from crm_tui.errors import ValidationError
 from crm_tui.money import format_money, plain_amount
 from crm_tui.services.events import EventKind
 from crm_tui.services.search import typed_into
+from crm_tui.services.stages import open_stages
 from crm_tui.services.validation import fold, parse_money
 
 # What counts as "something happened on this deal" for the rot clock: interactions logged on
@@ -155,16 +155,10 @@ def filter_conditions(wanted: BoardFilter | None) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _on_board(wanted: BoardFilter | None) -> list[ColumnElement[bool]]:
+def on_board(wanted: BoardFilter | None) -> list[ColumnElement[bool]]:
     """A deal is on the board when it is live (not archived) and the filter shows it; its
     stage being open is the caller's join or stage id."""
     return [col(Deal.archived_at).is_(None), *filter_conditions(wanted)]
-
-
-def _open_stages(session: Session) -> Sequence[Stage]:
-    return session.exec(
-        select(Stage).where(Stage.kind == StageKind.OPEN.value).order_by(col(Stage.position), col(Stage.id))
-    ).all()
 
 
 def weighted_amount(amount: int, probability: int) -> int:
@@ -190,12 +184,12 @@ class ColumnTotal:
 def board_columns(session: Session, wanted: BoardFilter | None = None) -> list[ColumnTotal]:
     """Every open stage in order, empty ones included, with the totals of the deals the filter
     shows (one GROUP BY query, never a loop over deals)."""
-    stages = _open_stages(session)
+    stages = open_stages(session)
     counts: dict[int, int] = defaultdict(int)
     amounts: dict[int, dict[str, int]] = defaultdict(dict)
     rows = session.exec(
         select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))
-        .where(col(Deal.stage_id).in_([stage.id for stage in stages]), *_on_board(wanted))
+        .where(col(Deal.stage_id).in_([stage.id for stage in stages]), *on_board(wanted))
         .group_by(col(Deal.stage_id), col(Deal.currency))
     )
     for stage_id, currency, count, amount in rows:
@@ -260,7 +254,7 @@ def stage_cards(
         )
         .outerjoin(Company, col(Company.id) == Deal.company_id)
         .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
-        .where(col(Deal.stage_id) == stage_id, *_on_board(wanted))
+        .where(col(Deal.stage_id) == stage_id, *on_board(wanted))
         .order_by(col(Deal.stage_entered_at), col(Deal.id))
         .offset(offset)
         .limit(limit)
@@ -271,7 +265,7 @@ def stage_cards(
     cards = []
     for deal_id, title, company, contact, amount, currency, entered_at in rows:
         next_one = upcoming.get(deal_id)
-        clock = max(_aware(entered_at), logged.get(deal_id, _aware(entered_at)))
+        clock = max(as_utc(entered_at), logged.get(deal_id, as_utc(entered_at)))
         cards.append(
             BoardCard(
                 id=deal_id,
@@ -288,12 +282,6 @@ def stage_cards(
             )
         )
     return cards
-
-
-def _aware(moment: datetime) -> datetime:
-    """Columns read back from SQLite are naive UTC, objects still in the session aware:
-    comparing the two would raise."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _stale_days(clock: datetime, rot_days: int | None) -> int | None:
@@ -333,7 +321,7 @@ def _next_activities(session: Session, deal_ids: list[int]) -> dict[int, _NextAc
     now, day = utcnow(), today()
     for deal_id, kind, title, due_on, due_at in rows:
         if deal_id is not None and deal_id not in soonest:
-            late = _aware(due_at) < now if due_at is not None else due_on is not None and due_on < day
+            late = as_utc(due_at) < now if due_at is not None else due_on is not None and due_on < day
             soonest[deal_id] = _NextActivity(kind, title, due_on, late)
     return soonest
 
@@ -370,7 +358,7 @@ def _last_logged(session: Session, deal_ids: list[int]) -> dict[int, datetime]:
     for deal_id, moment in [*events, *done]:
         if deal_id is None or moment is None:
             continue
-        moment = _aware(moment)
+        moment = as_utc(moment)
         if deal_id not in latest or moment > latest[deal_id]:
             latest[deal_id] = moment
     return latest
@@ -382,7 +370,7 @@ def card_index(session: Session, deal_id: int, wanted: BoardFilter | None = None
     found = session.exec(
         select(Deal.stage_id, Deal.stage_entered_at)
         .join(Stage, col(Stage.id) == Deal.stage_id)
-        .where(col(Deal.id) == deal_id, Stage.kind == StageKind.OPEN.value, *_on_board(wanted))
+        .where(col(Deal.id) == deal_id, Stage.kind == StageKind.OPEN.value, *on_board(wanted))
     ).first()
     if found is None:
         return None
@@ -395,6 +383,6 @@ def card_index(session: Session, deal_id: int, wanted: BoardFilter | None = None
     position = session.exec(
         select(func.count())
         .select_from(Deal)
-        .where(col(Deal.stage_id) == stage_id, before, *_on_board(wanted))
+        .where(col(Deal.stage_id) == stage_id, before, *on_board(wanted))
     ).one()
     return stage_id, position
