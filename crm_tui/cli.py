@@ -184,8 +184,30 @@ def build_parser() -> argparse.ArgumentParser:
         "birthday, notes, source, next_contact_on, next_contact_goal, is_client",
     )
     merge.add_argument("--undo", action="store_true", help="undo the last merge not undone yet")
+    _add_report_command(commands, common)
     add_import_commands(commands, common)
     return parser
+
+
+def _add_report_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    from crm_tui.services.reports import REPORT_KEYS
+
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="a report: funnel, forecast, wonlost, sources, activity or health",
+        description="A report of the app's Reports mode for a period (this month unless told), "
+        "as text, JSON or CSV.",
+    )
+    report.add_argument("kind", choices=REPORT_KEYS, metavar="KIND", help=", ".join(REPORT_KEYS))
+    report.add_argument(
+        "--period", help="this-month, last-month, this-quarter or this-year (default: this-month)"
+    )
+    report.add_argument("--from", dest="first", metavar="DATE", help="the first day (2026-10-01, 1.10.2026)")
+    report.add_argument("--to", dest="last", metavar="DATE", help="the last day (default: today)")
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    shape.add_argument("--csv", action="store_true", help="print the report as CSV (what the app's x saves)")
 
 
 def _add_deal_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -237,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "deal": _deal,
             "duplicates": _duplicates,
             "merge": _merge,
+            "report": _report,
             "import": run_import,
             "imports": run_imports,
             "mappings": run_mappings,
@@ -259,6 +282,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the promise: one clear line, never a traceback
         _error(f"unexpected error: {type(error).__name__}: {_first_line(error)} (please report it)")
         return EXIT_INTERNAL
+
+
+def _report(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.cli_report import run_report
+
+    run_report(args, _open(target))
+    return EXIT_OK
 
 
 def _first_line(error: BaseException) -> str:

@@ -4,8 +4,6 @@ or, safely, a file."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
@@ -15,6 +13,7 @@ from typing import IO, Any
 from sqlmodel import Session, col, select
 
 from crm_tui.errors import UnreadableInput
+from crm_tui.io.atomic_file import atomic_text_file
 from crm_tui.io.csv_write import CSV_KINDS, write_csv
 from crm_tui.services.records import iter_records
 from crm_tui.vocabulary import DEFAULT_CSV_ENCODING
@@ -73,24 +72,9 @@ def export_to_file(session: Session, destination: Path, kind: str, options: Expo
     """Write beside the destination and rename, so a failed export never leaves half a file."""
     check_format(kind, options.fmt)
     destination = destination.expanduser()
-    if not destination.parent.is_dir():
-        raise UnreadableInput(f"{destination.parent}: no such folder")
-    descriptor, partial = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-    try:
-        # newline="" keeps the CRLF line ends that vCard requires on every platform.
-        encoding = options.encoding if options.fmt == "csv" else "utf-8"
-        with open(descriptor, "w", encoding=encoding, newline="") as handle:
-            write_export(session, handle, kind, options)
-        os.replace(partial, destination)
-    except UnicodeEncodeError as error:
-        Path(partial).unlink(missing_ok=True)
-        bad = error.object[error.start : error.end]
-        raise UnreadableInput(
-            f"{bad!r} cannot be written in {options.encoding}; try --encoding utf-8-sig"
-        ) from error
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    encoding = options.encoding if options.fmt == "csv" else "utf-8"
+    with atomic_text_file(destination, encoding) as handle:
+        write_export(session, handle, kind, options)
     return destination
 
 

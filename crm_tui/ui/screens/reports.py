@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
 from crm_tui.money import format_amounts
-from crm_tui.services.reports import PipelineSummary, pipeline_summary
+from crm_tui.services.reports.pipeline_summary import PipelineSummary, pipeline_summary
 from crm_tui.ui.database import run_in_session
 from crm_tui.ui.screens.base import ModeScreen
 from crm_tui.ui.widgets.empty_state import EmptyState

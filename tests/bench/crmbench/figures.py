@@ -1,6 +1,6 @@
 """Every figure the runner measures, in the order of the table.
 
-To add one (the reports issue adds one figure per report): write
+To add one: write
 `def my_figure(ctx: Context) -> Result` in a module of this package — time the thing in a
 subprocess or a probe under probes/, compare it with a baseline measured in the same run
 (`context.alternate`), give it the budget from DESIGN.md and `.judge()` it — then append
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crmbench import figures_app, figures_cli
+from crmbench import figures_app, figures_cli, figures_reports
 from crmbench.context import Context
 from crmbench.results import Result
 
@@ -37,7 +37,7 @@ FIGURES: list[Figure] = [
     Figure("khard_list", figures_cli.khard_list),
     Figure("csv_import", figures_cli.csv_import),
     Figure("peak_rss", figures_app.peak_rss),
-    # Next: one figure per report (the reports issue).
+    *(Figure(f"report_{kind}", figures_reports.report_figure(kind)) for kind in figures_reports.REPORT_KINDS),
 ]
 
 NAMES = [figure.name for figure in FIGURES]
