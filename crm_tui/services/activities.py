@@ -120,12 +120,17 @@ def create_activity(session: Session, data: ActivityCreate) -> Activity:
     return activity
 
 
-def complete_activity(session: Session, activity_id: int, outcome: str | None = None) -> Activity:
+def complete_activity(
+    session: Session, activity_id: int, outcome: str | None = None, *, answered_by: int | None = None
+) -> Activity:
     """Mark done; calls, meetings and emails go to the timeline and count as a touch.
 
     A repeating activity is not closed: it moves on to its next date (the same local time),
     and stays one item. One already done is refused: completing it again would write a second
-    "done" on the timeline."""
+    "done" on the timeline.
+
+    `answered_by` is the id of the logged interaction's event that did the work (see
+    `interactions.log_interaction`): kept in the payload, so reports count that work once."""
     activity = get_activity(session, activity_id)
     if activity.done_at is not None:
         done_on = to_local(activity.done_at).strftime("%d.%m.%Y")
@@ -135,6 +140,8 @@ def complete_activity(session: Session, activity_id: int, outcome: str | None = 
     said = clean(outcome)
     text = f"{activity.kind.capitalize()}: {activity.title}" + (f" — {said}" if said else "")
     payload: dict[str, object] = {"activity_id": activity.id, "outcome": said}
+    if answered_by is not None:
+        payload["answered_by"] = answered_by
     if activity.recurrence is not None and activity.due_on is not None:
         day, clock = local_due(activity)
         following = next_occurrence(day or activity.due_on, activity.recurrence)

@@ -217,7 +217,20 @@ def list_deals(
 ) -> Sequence[DealRow]:
     """A page of deals in the chosen order (pipeline order by default: stage, then longest
     in stage first), narrowed like count_deals."""
-    rows = session.exec(
+    statement = (
+        deal_rows_select()
+        .where(*_deal_filter(open_only, wanted, status, stage_id))
+        .order_by(*_ordering(sort))
+        .offset(offset)
+        .limit(limit)
+    )
+    return deal_rows(session, statement)
+
+
+def deal_rows_select() -> Any:
+    """The columns of a DealRow: Deal joined with its Stage, its Contact and Company (for the
+    callers' WHERE and ORDER BY; the reports' drill-down lists deals this way too)."""
+    return (
         select(  # type: ignore[call-overload]  # >4 columns
             Deal.id,
             Deal.title,
@@ -233,16 +246,16 @@ def list_deals(
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
         .outerjoin(Company, col(Company.id) == Deal.company_id)
-        .where(*_deal_filter(open_only, wanted, status, stage_id))
-        .order_by(*_ordering(sort))
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    )
+
+
+def deal_rows(session: Session, statement: Any) -> list[DealRow]:
+    """DealRows from a deal_rows_select() narrowed and ordered by the caller."""
     return [
         DealRow(
             row[0] or 0, row[1], row[2], row[3], row[4], row[5], row[6] or "", row[7] or "", row[8], row[9]
         )
-        for row in rows
+        for row in session.exec(statement).all()
     ]
 
 

@@ -122,18 +122,19 @@ def log_interaction(session: Session, subject: Subject, kind: str, outcome: str,
         {"outcome": text, "logged_at": utcnow(), "completed_activity_ids": answered},
     )
     event.at = moment
+    session.flush()  # its id marks the done events of the activities it answers
+    assert event.id is not None
 
     contact = session.get(Contact, subject.id) if subject.kind is EntityKind.CONTACT else None
     last_touch = contact.last_touch_at if contact is not None else None
     for activity_id in answered:
-        activities.complete_activity(session, activity_id, text)
+        activities.complete_activity(session, activity_id, text, answered_by=event.id)
     if contact is not None:
         # complete_activity touches the contact now; the interaction happened at `moment`.
         if last_touch is not None and last_touch.tzinfo is None:
             last_touch = last_touch.replace(tzinfo=UTC)
         contacts.touch(session, subject.id, max(moment, last_touch) if last_touch else moment)
     session.flush()
-    assert event.id is not None
     return Logged(event.id, answered)
 
 

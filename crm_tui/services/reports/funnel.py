@@ -51,13 +51,39 @@ LEAD_COLUMNS = (
 # ---------------------------------------------------------------- which stages a deal reached
 
 
-def _stage_moves(deal_conditions: list[Any]) -> Any:
-    """The WHERE of the stage_changed events of the deals matching `deal_conditions`."""
+def stage_moves(deal_conditions: list[Any]) -> Subquery:
+    """The stage moves that stand of the deals matching `deal_conditions` (WHERE clauses over
+    Deal joined with its current Stage): deal_id, from_id, to_id, at, id.
+
+    A move taken back with `u` is left out with its undo: the deal never really stood in
+    that stage, and counting it would put a slip of the key into the funnel.
+    """
     deal_ids = select(Deal.id).join(Stage, col(Stage.id) == Deal.stage_id).where(*deal_conditions)
-    return and_(
-        col(Event.entity_kind) == EntityKind.DEAL.value,
-        col(Event.kind) == EventKind.STAGE_CHANGED,
-        col(Event.entity_id).in_(deal_ids),
+    is_undo = Event.payload["undo"].as_boolean()
+    order = (col(Event.at), col(Event.id))
+    moves = (
+        select(  # type: ignore[call-overload]  # >4 columns
+            col(Event.entity_id).label("deal_id"),
+            Event.payload["from_id"].as_integer().label("from_id"),
+            Event.payload["to_id"].as_integer().label("to_id"),
+            col(Event.at).label("at"),
+            col(Event.id).label("id"),
+            is_undo.label("is_undo"),
+            # An undo follows the move it takes back (undo_move refuses once the deal moved on).
+            func.lead(is_undo).over(partition_by=col(Event.entity_id), order_by=order).label("undone"),
+        )
+        .where(
+            col(Event.entity_kind) == EntityKind.DEAL.value,
+            col(Event.kind) == EventKind.STAGE_CHANGED,
+            col(Event.entity_id).in_(deal_ids),
+        )
+        .subquery("all_moves")
+    )
+    stands = [or_(column.is_(None), column == False) for column in (moves.c.is_undo, moves.c.undone)]  # noqa: E712
+    return (
+        select(moves.c.deal_id, moves.c.from_id, moves.c.to_id, moves.c.at, moves.c.id)  # type: ignore[call-overload]
+        .where(*stands)
+        .subquery("moves")
     )
 
 
@@ -65,15 +91,15 @@ def deal_reach(deal_conditions: list[Any]) -> Subquery:
     """One row per deal matching `deal_conditions` (WHERE clauses over Deal joined with its
     current Stage): id, currency, amount, kind (its stage's now) and furthest (the highest
     position of the open stages it ever stood in, NULL when none)."""
-    moves = _stage_moves(deal_conditions)
+    moves = stage_moves(deal_conditions)
     # Every stage a deal stood in: where it is now, and both ends of each of its moves (the
     # stage it was created in is its first move's from_id).
     stood = union_all(
         select(col(Deal.id).label("deal_id"), col(Deal.stage_id).label("stage_id"))
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .where(*deal_conditions),
-        select(col(Event.entity_id), Event.payload["from_id"].as_integer()).where(moves),
-        select(col(Event.entity_id), Event.payload["to_id"].as_integer()).where(moves),
+        select(moves.c.deal_id, moves.c.from_id),
+        select(moves.c.deal_id, moves.c.to_id),
     ).subquery("stood")
     furthest = (
         select(stood.c.deal_id, func.max(Stage.position).label("furthest"))
@@ -157,20 +183,14 @@ def _average_stays(session: Session, period: Period) -> dict[int, float]:
     """Stage id → the mean days the cohort's deals stayed in it, over the stays that ended
     (each move out of the stage; the stay began at the move before, or at the deal's
     creation)."""
-    moves = _stage_moves(cohort(period))
-    entered = func.lag(Event.at).over(
-        partition_by=col(Event.entity_id), order_by=(col(Event.at), col(Event.id))
-    )
-    stays = (
-        select(
-            col(Event.entity_id).label("deal_id"),
-            Event.payload["from_id"].as_integer().label("stage_id"),
-            col(Event.at).label("left_at"),
-            entered.label("entered_at"),
-        )
-        .where(moves)
-        .subquery("stays")
-    )
+    moves = stage_moves(cohort(period))
+    entered = func.lag(moves.c.at).over(partition_by=moves.c.deal_id, order_by=(moves.c.at, moves.c.id))
+    stays = select(
+        moves.c.deal_id,
+        moves.c.from_id.label("stage_id"),
+        moves.c.at.label("left_at"),
+        entered.label("entered_at"),
+    ).subquery("stays")
     began = func.coalesce(stays.c.entered_at, Deal.created_at)
     rows = session.exec(
         select(stays.c.stage_id, func.avg(days_between(stays.c.left_at, began)))

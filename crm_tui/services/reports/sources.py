@@ -70,7 +70,7 @@ def _in_period(period: Period) -> list[ColumnElement[bool]]:
 
 
 def _count_where(condition: ColumnElement[bool]) -> Any:
-    return func.total(case((condition, 1), else_=0))
+    return func.sum(case((condition, 1), else_=0))
 
 
 def _leads(session: Session, period: Period) -> dict[str, _Source]:
@@ -95,7 +95,7 @@ def _add_won(session: Session, period: Period, sources: dict[str, _Source]) -> N
     """The won deals made from the period's leads, per source and currency."""
     source = _source_key()
     rows: Any = session.exec(
-        select(source, Deal.currency, func.count(), func.total(Deal.amount))
+        select(source, Deal.currency, func.count(), func.sum(Deal.amount))
         .join(Deal, col(Deal.lead_id) == Lead.id)
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .where(*_in_period(period), col(Stage.kind) == StageKind.WON.value, col(Deal.archived_at).is_(None))

@@ -90,7 +90,7 @@ def _by_month(session: Session, period: Period) -> dict[date, _Tally]:
     month = func.substr(local_day(col(Deal.closed_at)), 1, 7)
     cycle = func.total(days_between(col(Deal.closed_at), col(Deal.created_at)))
     rows: Any = session.exec(
-        select(month, Stage.kind, Deal.currency, func.count(), func.total(Deal.amount), cycle)  # type: ignore[call-overload]  # >4 columns
+        select(month, Stage.kind, Deal.currency, func.count(), func.sum(Deal.amount), cycle)  # type: ignore[call-overload]  # >4 columns
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .where(*_closed(period))
         .group_by(month, Stage.kind, Deal.currency)
@@ -152,7 +152,7 @@ def _months_table(period: Period, months: dict[date, _Tally]) -> Table:
 def _reasons_table(session: Session, period: Period) -> Table:
     reason = func.coalesce(col(Deal.lost_reason), "")
     rows: Any = session.exec(
-        select(reason, Deal.currency, func.count(), func.total(Deal.amount))
+        select(reason, Deal.currency, func.count(), func.sum(Deal.amount))
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .where(*_closed(period), col(Stage.kind) == StageKind.LOST.value)
         .group_by(reason, Deal.currency)
