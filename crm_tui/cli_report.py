@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from rich.columns import Columns
 from rich.console import Console, Group
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -53,41 +54,81 @@ def run_report(args: argparse.Namespace, engine: Any) -> None:
     elif args.csv:
         write_report_csv(sys.stdout, report)
     else:
-        Console(highlight=False).print(report_text(report))
+        console = Console(highlight=False)
+        console.print(report_text(report, console.width))
 
 
-def report_text(report: Report) -> Group:
-    """The report for a terminal: its title and period, the facts on one line, each table."""
+def report_text(report: Report, width: int) -> Group:
+    """The report for a terminal `width` columns wide: its title and period, the facts, then
+    each table, one line per row (long names end in an ellipsis; --json carries them whole)."""
     parts: list[Any] = [
         Text(f"{report.title} · {report.period.label}", style="bold"),
     ]
     if report.scope:
         parts.append(Text(report.scope, style="dim"))
     if report.facts:
-        facts = " · ".join(f"{fact.label} {format_value(fact.value, fact.kind)}" for fact in report.facts)
-        parts.append(Text(facts))
+        # Each fact stays whole on its line: a number cut in two reads as two numbers.
+        facts = [
+            Text(f"{fact.label} {format_value(fact.value, fact.kind)}", no_wrap=True) for fact in report.facts
+        ]
+        parts.append(Columns(facts, padding=(0, 3)))
     for table in report.tables:
         parts.append(Text(""))
         parts.append(Text(table.title, style="bold"))
-        parts.extend(_table_parts(table))
+        parts.extend(_table_parts(table, width))
     return Group(*parts)
 
 
-def _table_parts(table: Table) -> list[Any]:
+def _cells(table: Table) -> list[list[str]]:
+    return [
+        [format_value(row.values.get(column.key), column.kind, "\n") for column in table.columns]
+        for row in table.rows
+    ]
+
+
+def _rich_table(headers: list[tuple[str, str]], cells: list[list[str]]) -> RichTable:
+    """`headers`: (title, "number" | "bar" | "text"). Numbers and bars keep their full width
+    (a number's header may wrap onto a second line); text columns share what is left, down to
+    12 characters."""
+    shown = RichTable(box=None, header_style="bold", pad_edge=False)
+    for position, (title, shape) in enumerate(headers):
+        widest = max((len(line) for row in cells for line in row[position].split("\n")), default=0)
+        if shape == "text":
+            shown.add_column(title, min_width=min(max(widest, len(title)), 12), max_width=36)
+        else:
+            shown.add_column(title, justify="right" if shape == "number" else "left", no_wrap=True)
+    for row in cells:
+        shown.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in row))
+    return shown
+
+
+def _natural_width(table: RichTable) -> int:
+    return Console(width=1000).measure(table).maximum
+
+
+def _table_parts(table: Table, width: int) -> list[Any]:
     if not table.rows:
         return [Text(table.empty, style="dim")]
-    shown = RichTable(box=None, header_style="bold", pad_edge=False)
-    for column in table.columns:
-        shown.add_column(column.title, justify="right" if column.kind in _RIGHT_KINDS else "left")
+    cells = _cells(table)
+    headers = [
+        (column.title, "number" if column.kind in _RIGHT_KINDS else "text") for column in table.columns
+    ]
+    shown = _rich_table(headers, cells)
+    if _natural_width(shown) > width:
+        # Too wide: the numbers' headers go on two lines ("Won" over "amount").
+        headers = [
+            (title.replace(" ", "\n") if shape == "number" else title, shape) for title, shape in headers
+        ]
+        shown = _rich_table(headers, cells)
     lengths = chart_values(table)
     if lengths is not None:
-        shown.add_column(chart_title(table), no_wrap=True)
-    largest = max(lengths or [0.0])
-    for position, row in enumerate(table.rows):
-        cells = [format_value(row.values.get(column.key), column.kind) for column in table.columns]
-        if lengths is not None:
-            cells.append(bar(lengths[position], largest, BAR_WIDTH))
-        shown.add_row(*cells)
+        # The bars take the room the numbers leave, and are left out when there is none.
+        room = min(BAR_WIDTH, width - _natural_width(shown) - 2)
+        if room >= 6:
+            largest = max(lengths)
+            for row, length in zip(cells, lengths, strict=True):
+                row.append(bar(length, largest, room).ljust(room))
+            shown = _rich_table([*headers, (chart_title(table), "bar")], cells)
     parts: list[Any] = [shown]
     if table.total is not None and table.total > len(table.rows):
         parts.append(

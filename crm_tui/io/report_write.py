@@ -22,12 +22,15 @@ from crm_tui.vocabulary import DEFAULT_CSV_ENCODING
 NOTHING = "—"
 
 
-def format_value(value: Any, kind: ValueKind) -> str:
-    """A cell as the screen shows it: `1 250 000 RUB`, `42.9%`, `3.5 d`, `—` for no value."""
+def format_value(value: Any, kind: ValueKind, currencies: str = " + ") -> str:
+    """A cell as the screen shows it: `1 250 000 RUB`, `42.9%`, `3.5 d`, `—` for no value.
+
+    Sums in several currencies are joined by `currencies` (a table cell puts each on its
+    own line, so no amount is ever broken in two)."""
     if value is None:
         return NOTHING
     if kind is ValueKind.MONEY:
-        return format_amounts(value)
+        return format_amounts(value, currencies)
     if kind is ValueKind.PERCENT:
         return f"{value:.1f}%"
     if kind is ValueKind.DAYS:
