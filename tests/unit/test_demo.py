@@ -175,6 +175,20 @@ def test_events_are_in_the_past_and_name_their_people(demo: Session) -> None:
     assert len(created) == sum(_count(demo, model) for model in (Company, Contact, Lead, Deal))
 
 
+def test_a_contacts_last_touch_is_no_older_than_its_logged_interactions(demo: Session) -> None:
+    """The health light and the activity report read the same history: a contact with a call
+    on its timeline was touched at least then."""
+    logged = (
+        select(Event.contact_id, func.max(Event.at))
+        .where(col(Event.contact_id).is_not(None), col(Event.kind).in_(["call", "meeting", "email"]))
+        .group_by(col(Event.contact_id))
+    )
+    latest = dict(demo.exec(logged).all())
+    assert latest
+    touches = dict(demo.exec(select(Contact.id, Contact.last_touch_at)).all())
+    assert all(touches[contact] is not None and touches[contact] >= at for contact, at in latest.items())
+
+
 def test_foreign_keys_hold(demo: Session) -> None:
     assert demo.connection().execute(text("PRAGMA foreign_key_check")).all() == []
 

@@ -16,10 +16,10 @@ remember about each record, `sizes` how many of each to make.
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
-from sqlmodel import Session
+from sqlalchemy import case, exists, func, or_, select, update
+from sqlmodel import Session, col
 
-from crm_tui.db.models import Activity, Company, Contact, Deal, Lead
+from crm_tui.db.models import Activity, Company, Contact, Deal, Event, Lead
 from crm_tui.services.demo.activities import make_activities
 from crm_tui.services.demo.deals import make_deals
 from crm_tui.services.demo.leads import make_leads
@@ -28,6 +28,7 @@ from crm_tui.services.demo.sizes import DemoSize
 from crm_tui.services.demo.timeline import make_filler_events
 from crm_tui.services.demo.words import DISQUALIFY_REASONS, LOST_REASONS
 from crm_tui.services.demo.world import World, table_of
+from crm_tui.services.events import EventKind
 from crm_tui.services.search import rebuild_index
 
 __all__ = ["DISQUALIFY_REASONS", "LOST_REASONS", "DemoSize", "database_is_empty", "generate"]
@@ -58,5 +59,30 @@ def generate(session: Session, size: DemoSize, seed: int = 7) -> dict[str, int]:
     make_activities(world, size.activities, contacts, leads, deals)
     make_filler_events(world, size.events, companies, contacts, leads, deals)
     world.writer.flush()
+    _last_touch_from_timeline(session)
     rebuild_index(session)
     return world.writer.counts()
+
+
+def _last_touch_from_timeline(session: Session) -> None:
+    """A contact's last touch is at least its latest call, meeting or email on the timeline, as
+    logging one would have made it; the random touches drawn for the people stand for the
+    history before the demo's timeline."""
+    logged = (
+        select(func.max(Event.at))
+        .where(
+            col(Event.contact_id) == Contact.id,
+            col(Event.kind).in_([EventKind.CALL, EventKind.MEETING, EventKind.EMAIL]),
+        )
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Contact)
+        .where(logged.is_not(None))
+        .values(
+            last_touch_at=case(
+                (or_(col(Contact.last_touch_at).is_(None), col(Contact.last_touch_at) < logged), logged),
+                else_=col(Contact.last_touch_at),
+            )
+        )
+    )
