@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, not_, or_
+from sqlalchemy import ColumnElement, and_, case, not_, or_
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlmodel import Session, col, select
@@ -521,6 +521,17 @@ def contact_light_condition(session: Session, light: Light) -> ColumnElement[boo
     if light is Light.YELLOW:
         return and_(not_(rules.red()), rules.yellow_reasons())
     return and_(not_(rules.red()), not_(rules.yellow_reasons()))
+
+
+def contact_light_expression(session: Session) -> ColumnElement[str]:
+    """Each contact's light today as a SQL value ("red" / "yellow" / "green"), to GROUP BY:
+    red is tested once, then the yellow reasons only on what is not red."""
+    rules = _ContactSql(today(), health_thresholds(session))
+    return case(
+        (rules.red(), Light.RED.value),
+        (rules.yellow_reasons(), Light.YELLOW.value),
+        else_=Light.GREEN.value,
+    )
 
 
 def no_next_step_condition(session: Session) -> ColumnElement[bool]:

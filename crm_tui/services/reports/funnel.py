@@ -83,7 +83,7 @@ def stage_moves(deal_conditions: list[Any]) -> Subquery:
     return (
         select(moves.c.deal_id, moves.c.from_id, moves.c.to_id, moves.c.at, moves.c.id)  # type: ignore[call-overload]
         .where(*stands)
-        .subquery("moves")
+        .cte("moves")
     )
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import today
 from crm_tui.db.models import Company, Contact, EntityKind
-from crm_tui.services.health import Light, contact_light_condition, contacts_health
+from crm_tui.services.health import Light, contact_light_condition, contact_light_expression, contacts_health
 from crm_tui.services.reports.model import Column, Fact, RecordLink, Report, Row, Table, ValueKind, rate
 from crm_tui.services.reports.period import Period
 from crm_tui.services.reports.sql import local_day
@@ -52,21 +52,9 @@ def _live() -> ColumnElement[bool]:
 
 
 def _lights(session: Session) -> dict[Light, int]:
-    """Live contacts per light, in one pass over the contacts.
-
-    A CASE tries yellow, then red; what is left is green, since the clauses are null-safe and
-    split the contacts exactly (green is "not red and no yellow reason"), so the three add up
-    to the live contacts by construction. One pass instead of three counts: 0.55 s instead
-    of 1.2 s on the benchmark data set's 100,000 contacts. Yellow goes first because its
-    clause tests red anyway; a red contact tested again after it is mostly settled by the
-    first, cheap term of the red clause (untouched for long), so the second test costs
-    little, where testing red first would test it fully twice on every yellow contact.
-    """
-    light = case(
-        (contact_light_condition(session, Light.YELLOW), Light.YELLOW.value),
-        (contact_light_condition(session, Light.RED), Light.RED.value),
-        else_=Light.GREEN.value,
-    )
+    """Live contacts per light, in one GROUP BY pass over the contacts (the three add up to the
+    live contacts by construction)."""
+    light = contact_light_expression(session)
     counts = dict(session.exec(select(light, func.count()).where(_live()).group_by(light)).all())
     return {each: counts.get(each.value, 0) for each in Light}
 
