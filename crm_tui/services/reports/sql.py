@@ -41,4 +41,3 @@ class days_between(FunctionElement[float]):
 def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
     later, earlier = list(element.clauses)
     return f"(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}))"
-
