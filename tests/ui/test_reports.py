@@ -321,3 +321,38 @@ def test_a_narrow_table_cuts_text_never_numbers_and_says_what_was_left_out() -> 
     assert layout.widths[0] < len("Констанция Вениаминовна Преображенская")
     assert layout.bar_width > 0
     assert table_note(table) == "First 2 of 128. By the health rules."
+
+
+def test_sums_in_two_currencies_stack_when_side_by_side_leaves_no_room_for_the_bar() -> None:
+    columns = (
+        Column("month", "Month"),
+        Column("deals", "Deals", ValueKind.COUNT),
+        Column("amount", "Amount", ValueKind.MONEY),
+        Column("weighted", "Weighted", ValueKind.MONEY, chart=True),
+    )
+    rows = [
+        Row(
+            {
+                "month": "Later",
+                "deals": 5,
+                "amount": {"RUB": 7_590_000_00, "USD": 73_950_00},
+                "weighted": {"RUB": 2_185_000_00, "USD": 47_925_00},
+            }
+        ),
+        Row(
+            {
+                "month": "Nov 2026",
+                "deals": 1,
+                "amount": {"RUB": 3_462_000_00},
+                "weighted": {"RUB": 1_731_000_00},
+            }
+        ),
+    ]
+    table = Table("months", "Expected to close", columns, rows)
+    wide = fit(table, 120)
+    assert wide.currencies == " + " and wide.bar_width > 0
+    narrow = fit(table, 60)
+    assert narrow.currencies == "\n" and narrow.bar_width > 0
+    # Each amount then takes its own line: the column is as wide as the longest one.
+    assert narrow.widths[2] == len("7 590 000 RUB") + 1
+    assert sum(narrow.widths) + narrow.bar_width <= 60

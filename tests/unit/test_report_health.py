@@ -115,11 +115,12 @@ def test_red_contacts_never_touched_first_then_the_longest_untouched(session: Se
     assert table.values("company") == ["", "", ""]
     assert table.values("last_touch") == [None, date(2026, 8, 12), date(2026, 8, 17)]
     expected = [
-        contact_health(session, people[key].id).describe() for key in ("red_never", "red_old", "red_less_old")
+        "; ".join(contact_health(session, people[key].id).reasons)
+        for key in ("red_never", "red_old", "red_less_old")
     ]
     assert table.values("why") == expected
-    assert expected[0].startswith("red: no email or phone")
-    assert expected[1].startswith("red: not touched for 100 days")
+    assert expected[0].startswith("no email or phone")
+    assert expected[1].startswith("not touched for 100 days")
     assert [row.link for row in table.rows] == [
         RecordLink(EntityKind.CONTACT, people[key].id) for key in ("red_never", "red_old", "red_less_old")
     ]

@@ -120,7 +120,8 @@ def _red_table(session: Session, red: int) -> Table:
     rows = []
     for contact_id in ids:
         _, name, company, touched = by_id[contact_id]
-        why = health[contact_id].describe() if contact_id in health else ""
+        # Every row is red: the reasons alone, worst first ("no email or phone; no next step").
+        why = "; ".join(health[contact_id].reasons) if contact_id in health else ""
         values = {
             "contact": name,
             "company": company or "",

@@ -40,9 +40,9 @@ COLUMNS = (
     Column("source", "Source"),
     Column("leads", "Leads", ValueKind.COUNT, chart=True),
     Column("converted", "Converted", ValueKind.COUNT),
-    Column("conversion", "Conversion", ValueKind.PERCENT),
-    Column("disqualified", "Disqualified", ValueKind.COUNT),
-    Column("won", "Deals won", ValueKind.COUNT),
+    Column("conversion", "Conv.", ValueKind.PERCENT),
+    Column("disqualified", "Disqual.", ValueKind.COUNT),
+    Column("won", "Won", ValueKind.COUNT),
     Column("won_amount", "Won amount", ValueKind.MONEY),
 )
 

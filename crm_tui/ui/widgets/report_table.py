@@ -30,23 +30,47 @@ MIN_TEXT = 14  # "No close date" and the like stay whole
 BAR_STYLE = "cyan"
 
 
+ONE_LINE = " + "  # sums in several currencies side by side…
+STACKED = "\n"  # …or one currency under the other, when side by side leaves no room
+
+
 @dataclass(frozen=True)
 class Layout:
-    """What to draw: the cell width of each column, and the bar's (0: no bar)."""
+    """What to draw: the cell width of each column, the bar's (0: no bar), and how sums in
+    several currencies are joined."""
 
     widths: list[int]
     bar_width: int
+    currencies: str = ONE_LINE
+
+
+def _widest_line(text: str) -> int:
+    return max(cell_len(line) for line in text.split("\n"))
 
 
 def fit(table: Table, room: int) -> Layout:
     """Column widths that fit `room` cells: each column as wide as its widest cell, the longest
-    text columns cut (with "…") when the table would not fit, the bar taking what is left."""
+    text columns cut (with "…") when the table would not fit, the bar taking what is left.
+    When sums in several currencies side by side leave no room for the bar, they stack."""
+    layout = _fit(table, room, ONE_LINE)
+    charted = any(column.chart for column in table.columns)
+    if charted and not layout.bar_width:
+        stacked = _fit(table, room, STACKED)
+        if stacked.bar_width:
+            return stacked
+    return layout
+
+
+def _fit(table: Table, room: int, currencies: str) -> Layout:
     headers = header_texts(table)
     widths = [
         GAP
         + max(
             [cell_len(header)]
-            + [cell_len(format_value(row.values.get(column.key), column.kind)) for row in table.rows]
+            + [
+                _widest_line(format_value(row.values.get(column.key), column.kind, currencies))
+                for row in table.rows
+            ]
         )
         for column, header in zip(table.columns, headers, strict=True)
     ]
@@ -54,9 +78,9 @@ def fit(table: Table, room: int) -> Layout:
     with_bar = _shrunk(table, widths, room - GAP - WANTED_BAR) if charted else widths
     bar_width = min(MAX_BAR, room // 3, room - sum(with_bar) - GAP) if charted else 0
     if bar_width >= MIN_BAR:
-        return Layout(with_bar, bar_width + GAP)
+        return Layout(with_bar, bar_width + GAP, currencies)
     # No room for a bar worth drawing: the text columns keep what they can without one.
-    return Layout(_shrunk(table, widths, room), 0)
+    return Layout(_shrunk(table, widths, room), 0, currencies)
 
 
 def _shrunk(table: Table, natural: list[int], room: int) -> list[int]:
@@ -115,15 +139,20 @@ class ReportTable(DataTable[Any]):
             if column.chart and layout.bar_width:
                 self.add_column("", width=layout.bar_width, key="bar")
         for number, row in enumerate(self.table.rows):
-            cells: list[PlainCell] = []
+            cells: list[PlainCell | Text] = []
+            lines = 1
             for column in self.table.columns:
-                text = format_value(row.values.get(column.key), column.kind)
+                text = format_value(row.values.get(column.key), column.kind, layout.currencies)
                 left = column.kind in LEFT_KINDS
-                cells.append(PlainCell(" " * GAP + text if left else text, right=not left))
+                if "\n" in text:  # stacked currencies: a cell of several lines
+                    lines = max(lines, text.count("\n") + 1)
+                    cells.append(Text(text, justify="right", no_wrap=True))
+                else:
+                    cells.append(PlainCell(" " * GAP + text if left else text, right=not left))
                 if column.chart and layout.bar_width:
                     drawn = bar(values[number], largest, layout.bar_width - GAP) if values else ""
                     cells.append(PlainCell(" " * GAP + drawn, BAR_STYLE))
-            self.add_row(*cells, key=str(number))
+            self.add_row(*cells, key=str(number), height=lines)
         if self.table.rows:
             self.move_cursor(row=min(cursor, len(self.table.rows) - 1), animate=False)
 
