@@ -15,7 +15,8 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import today
-from crm_tui.db.models import Company, Contact, Deal, EntityKind, Stage, StageKind
+from crm_tui.db.models import Deal, EntityKind, Stage, StageKind
+from crm_tui.services.deals import deal_rows, deal_rows_select
 from crm_tui.services.reports.model import (
     Column,
     DealFilter,
@@ -164,24 +165,12 @@ def _month_table(months: list[_Month], totals: dict[int, _Bucket], period: Perio
 
 
 def _overdue_table(session: Session, day: date, total: int) -> Table:
-    rows = session.exec(
-        select(  # type: ignore[call-overload]  # >4 columns
-            Deal.id,
-            Deal.title,
-            Company.name,
-            Contact.full_name,
-            Deal.expected_close_on,
-            Stage.name,
-            Deal.amount,
-            Deal.currency,
-        )
-        .join(Stage, col(Stage.id) == Deal.stage_id)
-        .outerjoin(Company, col(Company.id) == Deal.company_id)
-        .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
+    statement = (
+        deal_rows_select()
         .where(*_open_deals(), col(Deal.expected_close_on) < day)
         .order_by(col(Deal.expected_close_on), col(Deal.id))
         .limit(OVERDUE_LIMIT)
-    ).all()
+    )
     return Table(
         "overdue",
         "Past their expected close date",
@@ -189,16 +178,16 @@ def _overdue_table(session: Session, day: date, total: int) -> Table:
         [
             Row(
                 {
-                    "deal": title,
-                    "client": company or contact or "",
-                    "expected": expected,
-                    "days_late": (day - expected).days,
-                    "stage": stage,
-                    "amount": {currency: amount},
+                    "deal": deal.title,
+                    "client": deal.company or deal.contact,
+                    "expected": deal.expected_close_on,
+                    "days_late": (day - deal.expected_close_on).days,  # type: ignore[operator]  # < day
+                    "stage": deal.stage,
+                    "amount": {deal.currency: deal.amount},
                 },
-                RecordLink(EntityKind.DEAL, deal_id),
+                RecordLink(EntityKind.DEAL, deal.id),
             )
-            for deal_id, title, company, contact, expected, stage, amount, currency in rows
+            for deal in deal_rows(session, statement)
         ],
         note=f"The {OVERDUE_LIMIT} most overdue are listed." if total > OVERDUE_LIMIT else "",
         total=total,
