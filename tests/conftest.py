@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -15,6 +16,29 @@ from crm_tui.db.models import Event
 from crm_tui.db.schema import open_database
 
 FROZEN_NOW = "2026-11-20T09:00:00+00:00"
+
+# Property-based tests: a moderate number of examples in every run (CI included), many more
+# with `pytest --slow`. Deadlines off: a loaded CI machine is not a failing test.
+settings.register_profile("default", max_examples=40, deadline=None, print_blob=True)
+settings.register_profile("slow", max_examples=1000, deadline=None, print_blob=True)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="the long runs: many more hypothesis examples, more kill points in the crash tests",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.load_profile("slow" if config.getoption("--slow") else "default")
+
+
+@pytest.fixture
+def slow(request: pytest.FixtureRequest) -> bool:
+    """True under `pytest --slow`: a test may then try more cases."""
+    return bool(request.config.getoption("--slow"))
 
 
 @pytest.fixture(autouse=True)
