@@ -15,12 +15,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from crm_tui.vocabulary import ACTIVITY_SYMBOLS
+
 if TYPE_CHECKING:
     from crm_tui.services.today import ForgottenClient, StalledDeal, TodayItem, TodayList
 
 # Fixed English names rather than strftime("%a"), which follows the machine's locale.
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-KIND_LABELS = {"call": "☎ call", "meeting": "◷ meeting", "email": "✉ email", "task": "☐ task"}
+KIND_LABELS = {kind: f"{symbol} {kind}" for kind, symbol in ACTIVITY_SYMBOLS.items()}
 # The generated lists are for a glance at the shell's start-up: their first rows only.
 GENERATED_ROWS = 10
 # The sections in the order they print, with their heading's style.

@@ -35,6 +35,7 @@ from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.record import RecordScreen
 from crm_tui.ui.screens.reports import ReportsScreen
 from crm_tui.ui.screens.today import TodayScreen
+from crm_tui.vocabulary import ACTIVITY_SYMBOLS
 
 # How often the app looks for reminders whose moment has come (and counts the overdue).
 REMINDER_SECONDS = 20
@@ -43,7 +44,6 @@ REMINDER_SECONDS = 20
 FIRST_LOOK_BACK = timedelta(minutes=5)
 # A reminder stays on the screen this long, unless dismissed with a click.
 REMINDER_TOAST_SECONDS = 60
-REMINDER_ICONS = {"call": "☎", "meeting": "◷", "email": "✉", "task": "☐"}
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -53,7 +53,7 @@ def reminder_text(row: AgendaRow) -> str:
     when = row.due_time.strftime("%H:%M") if row.due_time else ""
     if row.due_on is not None and row.due_on != today():
         when = f"{_WEEKDAYS[row.due_on.weekday()]} {row.due_on:%d.%m} {when}".strip()
-    text = f"{REMINDER_ICONS.get(row.kind, '•')} {title}" + (f" at {when}" if when else "")
+    text = f"{ACTIVITY_SYMBOLS.get(row.kind, '•')} {title}" + (f" at {when}" if when else "")
     return text + (f" — {row.regarding}" if row.regarding else "")
 
 

@@ -23,8 +23,11 @@ from crm_tui.dates import today
 from crm_tui.money import format_money
 from crm_tui.services.settings import DEFAULT_FORGOTTEN_DAYS
 from crm_tui.services.today import ForgottenClient, Section, StalledDeal, TodayItem, TodayList
+from crm_tui.vocabulary import ACTIVITY_SYMBOLS
 
-KIND_LABELS = {"call": "☎ call", "meeting": "◷ meet", "email": "✉ email", "task": "☐ task"}
+KIND_LABELS = {
+    kind: f"{symbol} {'meet' if kind == 'meeting' else kind}" for kind, symbol in ACTIVITY_SYMBOLS.items()
+}
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 STALLED = "stalled"

@@ -18,10 +18,10 @@ from textual.widgets import Static
 from crm_tui.dates import today
 from crm_tui.services.activities import AgendaRow, is_overdue
 from crm_tui.ui.widgets.agenda_list import day_label, kind_label, line
+from crm_tui.vocabulary import ACTIVITY_SYMBOLS
 
 # Seven columns of at least this many characters, or a list per day.
 MIN_DAY_WIDTH = 18
-_SYMBOLS = {"call": "☎", "meeting": "◷", "email": "✉", "task": "☐"}
 
 
 def week_title(monday: date) -> str:
@@ -78,7 +78,7 @@ class WeekView(Static):
                 late = is_overdue(row)
                 if row.due_time:
                     cell.append(f"{row.due_time:%H:%M} ", style="bold red" if late else "bold")
-                cell.append(f"{_SYMBOLS.get(row.kind, '·')} ")
+                cell.append(f"{ACTIVITY_SYMBOLS.get(row.kind, '·')} ")
                 cell.append(row.title, style="red" if late else "")
                 if row.regarding:
                     regarding = Text(row.regarding, style="dim")
