@@ -437,6 +437,19 @@ def win_deal(session: Session, deal_id: int, final_amount: int | None = None) ->
     return before
 
 
+# The reason that means nothing until the person says what it was.
+OTHER_REASON = "other"
+
+
+def lost_reason(picked: str, details: str) -> str:
+    """What is stored: the reason picked from the list, with the person's words after it
+    when given ("price: they found it 20% cheaper"); "other" needs the words."""
+    words = " ".join(details.split())
+    if picked.casefold() == OTHER_REASON and not words:
+        raise ValidationError("details", "say what it was (the reason is “other”)")
+    return f"{picked}: {words}" if words else picked
+
+
 def lose_deal(session: Session, deal_id: int, reason: str) -> StageMove:
     """To the lost stage; the reason (one of settings.lost_reasons, or the person's own
     words) is required and kept on the deal and in the move's event."""

@@ -161,6 +161,15 @@ async def test_other_as_a_lost_reason_needs_the_words(app: CrmApp, engine: Engin
         assert stage_of(engine, deal_named(engine, "50 licences")) == "New"
 
 
+async def test_words_typed_after_a_tab_in_the_lost_dialog_are_kept(app: CrmApp, engine: Engine) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(pilot)
+        await press(pilot, "x", "tab")  # a habit from other forms: the details box keeps the focus
+        await pilot.press(*"too far away")
+        await press(pilot, "enter")
+        assert deal_named(engine, "50 licences").lost_reason == "price: too far away"
+
+
 async def test_undo_puts_the_deal_back(app: CrmApp, engine: Engine, clock: Callable[[str], None]) -> None:
     before = deal_named(engine, "50 licences")
     clock(LATER)

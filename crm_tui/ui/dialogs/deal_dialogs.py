@@ -28,9 +28,6 @@ from crm_tui.services.validation import clean, parse_money, parse_optional_date,
 from crm_tui.ui.database import describe_failure, run_in_session
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 
-# The reason that means nothing until the person says what it was.
-OTHER_REASON = "other"
-
 
 @dataclass(frozen=True)
 class DealRef:
@@ -125,14 +122,6 @@ def filter_dialog(current: BoardFilter) -> FormDialog:
     return FormDialog("Show deals that match…", fields, build, dense=True)
 
 
-def lost_reason(picked: str, details: str) -> str:
-    """What is stored: the reason picked, with the person's words after it when given."""
-    words = " ".join(details.split())
-    if picked.casefold() == OTHER_REASON and not words:
-        raise ValidationError("details", "say what it was (the reason is “other”)")
-    return f"{picked}: {words}" if words else picked
-
-
 class LostDialog(ModalScreen[StageMove | None]):
     """A reason from the pick list and, optionally, words of one's own; returns the move."""
 
@@ -169,6 +158,10 @@ class LostDialog(ModalScreen[StageMove | None]):
                 yield Button("Cancel esc", id="cancel", compact=True)
 
     def on_mount(self) -> None:
+        # Keys and clicks, not focus, for the buttons: a Tab would otherwise take the focus
+        # from the details box and the words typed after it would go nowhere.
+        for button in self.query(Button):
+            button.can_focus = False
         self.query_one("#lost-reasons", OptionList).highlighted = 0
         self.query_one("#lost-details", Input).focus()
 
@@ -197,7 +190,7 @@ class LostDialog(ModalScreen[StageMove | None]):
             self._show_error(ValidationError("reason", "pick one"))
             return
         try:
-            reason = lost_reason(picked, self.query_one("#lost-details", Input).value)
+            reason = deals.lost_reason(picked, self.query_one("#lost-details", Input).value)
         except ValidationError as error:
             self._show_error(error)
             return
