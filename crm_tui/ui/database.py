@@ -9,7 +9,7 @@ from sqlmodel import Session
 from textual.dom import DOMNode
 
 from crm_tui.db.engine import session_scope
-from crm_tui.errors import CrmError
+from crm_tui.errors import CrmError, ValidationError
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
@@ -34,4 +34,9 @@ def describe_failure(error: BaseException) -> str:
     return f"Something went wrong: {type(error).__name__}: {error}"
 
 
-__all__ = ["crm_app", "describe_failure", "run_in_session"]
+def said(error: BaseException) -> str:
+    """A service's refusal as the person reads it (without the field name in front)."""
+    return error.message if isinstance(error, ValidationError) else str(error)
+
+
+__all__ = ["crm_app", "describe_failure", "run_in_session", "said"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,6 +17,16 @@ from crm_tui.db.models import EntityKind
 from crm_tui.ui.widgets.empty_state import EmptyState
 from crm_tui.ui.widgets.mode_bar import ModeBar
 from crm_tui.ui.widgets.record_table import Column, RecordTable
+
+
+def title_row(title: Text, right: Text) -> Table:
+    """A screen's title line: the title on the left (cut with "…" when the line is short) and
+    what belongs at the right edge (hints, counts) kept whole."""
+    grid = Table.grid(expand=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_row(title, right)
+    return grid
 
 
 class ModeScreen(Screen[None]):

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -22,26 +21,21 @@ from textual.widgets import Static
 
 from crm_tui.dates import days_since
 from crm_tui.db.models import Deal, EntityKind
-from crm_tui.errors import CrmError, ValidationError
+from crm_tui.errors import CrmError
 from crm_tui.money import format_money
 from crm_tui.services import deals, settings
 from crm_tui.services.deals import DealRow, DealSort, StageMove
 from crm_tui.services.pipeline import BoardFilter
-from crm_tui.ui.database import crm_app, run_in_session
+from crm_tui.ui.database import crm_app, run_in_session, said
 from crm_tui.ui.dialogs import deal_dialogs
 from crm_tui.ui.dialogs.add_forms import add_dialog
 from crm_tui.ui.dialogs.deal_dialogs import DealRef
 from crm_tui.ui.record_actions import RecordActions, Target
-from crm_tui.ui.screens.base import ModeScreen
+from crm_tui.ui.screens.base import ModeScreen, title_row
 from crm_tui.ui.widgets.board import Board
 from crm_tui.ui.widgets.record_table import Column, RecordTable
 
 SORTS = list(DealSort)
-
-
-def said(error: BaseException) -> str:
-    """A service's refusal as the person reads it (without the field name in front)."""
-    return error.message if isinstance(error, ValidationError) else str(error)
 
 
 class PipelineScreen(RecordActions, ModeScreen):
@@ -145,10 +139,7 @@ class PipelineScreen(RecordActions, ModeScreen):
                 f"{self.board.hidden_right} more ›" if self.board.hidden_right else "",
             ]
             edges.append("   ".join(part for part in hidden if part))
-        grid = Table.grid(expand=True)
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(no_wrap=True, justify="right")
-        grid.add_row(title, edges)
+        grid = title_row(title, edges)
         self.query_one("#pipeline-title", Static).update(grid)
 
     def on_board_loaded(self, event: Board.Loaded) -> None:

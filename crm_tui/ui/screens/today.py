@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
 from textual import work
@@ -27,25 +26,20 @@ from textual.widgets import OptionList, Static
 
 from crm_tui.dates import today
 from crm_tui.db.models import EntityKind
-from crm_tui.errors import CrmError, ValidationError
+from crm_tui.errors import CrmError
 from crm_tui.services import activity_edit
 from crm_tui.services.activities import REPEAT_HINT, local_due
 from crm_tui.services.activity_edit import DATE_FORMS, ActivitySnapshot
 from crm_tui.services.settings import forgotten_days
 from crm_tui.services.today import TodayList, today_list, week_agenda
-from crm_tui.ui.database import crm_app, run_in_session
+from crm_tui.ui.database import crm_app, run_in_session, said
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 from crm_tui.ui.dialogs.link_dialog import LinkDialog
-from crm_tui.ui.screens.base import ModeScreen
+from crm_tui.ui.screens.base import ModeScreen, title_row
 from crm_tui.ui.widgets.agenda_list import FORGOTTEN, STALLED, AgendaList, Pick, day_label
 from crm_tui.ui.widgets.week_view import WeekView, week_title
 
 INTERACTIONS = ("call", "meeting")
-
-
-def said(error: BaseException) -> str:
-    """A service's refusal as the person reads it (without the field name in front)."""
-    return error.message if isinstance(error, ValidationError) else str(error)
 
 
 @dataclass(frozen=True)
@@ -191,10 +185,7 @@ class TodayScreen(ModeScreen):
                 ):
                     if counts.get(key, 0):
                         title.append(f" · {counts[key]:,} {words}")
-        grid = Table.grid(expand=True)
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(no_wrap=True, justify="right")
-        grid.add_row(title, hints)
+        grid = title_row(title, hints)
         self.query_one("#today-title", Static).update(grid)
 
     # ---------------------------------------------------------------- what the keys act on
