@@ -32,6 +32,7 @@ from crm_tui.errors import ValidationError
 from crm_tui.folding import search_fold
 from crm_tui.services.health import Light, contact_light_condition, no_next_step_condition
 from crm_tui.services.search import count_typed, typed_into
+from crm_tui.services.tagged import contacts_tagged
 from crm_tui.services.validation import fold
 
 # A search that matches more contacts than this is counted only this far ("2,000+"): counting
@@ -162,12 +163,7 @@ def _conditions(
     if searched and (matching := typed_into(Contact.id, EntityKind.CONTACT, wanted.text)) is not None:
         conditions.append(matching)
     if wanted.tag:
-        tagged = (
-            select(ContactTag.contact_id)
-            .join(Tag, col(Tag.id) == ContactTag.tag_id)
-            .where(Tag.name_fold == fold(wanted.tag))
-        )
-        conditions.append(col(Contact.id).in_(tagged))
+        conditions.append(col(Contact.id).in_(contacts_tagged(wanted.tag)))
     if wanted.company:
         at_company = select(Company.id).where(col(Company.name_fold).contains(fold(wanted.company)))
         conditions.append(col(Contact.company_id).in_(at_company))

@@ -22,19 +22,18 @@ from crm_tui.db.models import (
     Activity,
     Company,
     Contact,
-    ContactTag,
     Deal,
     EntityKind,
     Event,
     Stage,
     StageKind,
-    Tag,
 )
 from crm_tui.errors import ValidationError
 from crm_tui.money import format_money, plain_amount
 from crm_tui.services.events import EventKind
 from crm_tui.services.search import typed_into
 from crm_tui.services.stages import open_stages
+from crm_tui.services.tagged import contacts_tagged
 from crm_tui.services.validation import fold, parse_money
 
 # What counts as "something happened on this deal" for the rot clock: interactions logged on
@@ -142,12 +141,7 @@ def filter_conditions(wanted: BoardFilter | None) -> list[ColumnElement[bool]]:
         )
         conditions.append(col(Deal.company_id).in_(named))
     if wanted.tag:
-        tagged = (
-            select(ContactTag.contact_id)
-            .join(Tag, col(Tag.id) == ContactTag.tag_id)
-            .where(col(Tag.name_fold) == fold(wanted.tag))
-        )
-        conditions.append(col(Deal.contact_id).in_(tagged))
+        conditions.append(col(Deal.contact_id).in_(contacts_tagged(wanted.tag)))
     if wanted.min_amount is not None:
         conditions.append(col(Deal.amount) >= wanted.min_amount)
     if wanted.max_amount is not None:

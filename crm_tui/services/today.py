@@ -24,16 +24,15 @@ from crm_tui.db.models import (
     Contact,
     ContactEmail,
     ContactPhone,
-    ContactTag,
     Deal,
     Lead,
     Stage,
     StageKind,
-    Tag,
 )
 from crm_tui.services import activities
 from crm_tui.services.activities import AgendaRow
 from crm_tui.services.settings import forgotten_days
+from crm_tui.services.tagged import contacts_tagged
 
 # The tag that marks a contact as a client, besides the contact's own "client" flag.
 CLIENT_TAG = "client"
@@ -273,11 +272,7 @@ def _client_ids() -> Any:
             col(Stage.kind) == StageKind.OPEN.value,
         )
     )
-    tagged = (
-        select(ContactTag.contact_id)
-        .join(Tag, col(Tag.id) == ContactTag.tag_id)
-        .where(col(Tag.name_fold) == CLIENT_TAG)
-    )
+    tagged = contacts_tagged(CLIENT_TAG)
     flagged = select(Contact.id).where(col(Contact.is_client).is_(True))
     return union(with_deal, tagged, flagged)
 
