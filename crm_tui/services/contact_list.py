@@ -255,6 +255,18 @@ def _ids(
     return [contact_id for contact_id in session.exec(statement) if contact_id is not None]
 
 
+def primary_value(table: type[ContactPhone] | type[ContactEmail]) -> Any:
+    """A contact's phone or email to show (a scalar subquery correlated with Contact): the one
+    marked primary, else the first written."""
+    return (
+        select(table.value)
+        .where(table.contact_id == Contact.id)
+        .order_by(col(table.is_primary).desc(), col(table.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def list_contacts(
     session: Session, wanted: ContactFilter, offset: int = 0, limit: int = 50
 ) -> list[ListedContact]:
@@ -267,20 +279,7 @@ def list_contacts(
     ids = page_ids(session, wanted, offset, limit)
     if not ids:
         return []
-    primary_phone = (
-        select(ContactPhone.value)
-        .where(ContactPhone.contact_id == Contact.id)
-        .order_by(col(ContactPhone.is_primary).desc(), col(ContactPhone.id))
-        .limit(1)
-        .scalar_subquery()
-    )
-    primary_email = (
-        select(ContactEmail.value)
-        .where(ContactEmail.contact_id == Contact.id)
-        .order_by(col(ContactEmail.is_primary).desc(), col(ContactEmail.id))
-        .limit(1)
-        .scalar_subquery()
-    )
+    primary_phone, primary_email = primary_value(ContactPhone), primary_value(ContactEmail)
     tags = (
         select(func.group_concat(Tag.name, ", "))
         .join(ContactTag, col(ContactTag.tag_id) == Tag.id)

@@ -31,6 +31,7 @@ from crm_tui.db.models import (
 )
 from crm_tui.services import activities
 from crm_tui.services.activities import AgendaRow
+from crm_tui.services.contact_list import primary_value
 from crm_tui.services.settings import forgotten_days
 from crm_tui.services.tagged import contacts_tagged
 
@@ -156,18 +157,10 @@ def _contact_details(session: Session, rows: Iterable[AgendaRow]) -> dict[int, s
     contact_ids = sorted({row.contact_id for row in rows if row.contact_id is not None})
     reach: dict[int, str] = {}
     if contact_ids:
-        for contact_id, value in session.exec(
-            select(ContactEmail.contact_id, ContactEmail.value)
-            .where(col(ContactEmail.contact_id).in_(contact_ids))
-            .order_by(col(ContactEmail.is_primary), col(ContactEmail.id).desc())
-        ):
-            reach[contact_id] = value  # the last written wins: primary, then the first
-        for contact_id, value in session.exec(
-            select(ContactPhone.contact_id, ContactPhone.value)
-            .where(col(ContactPhone.contact_id).in_(contact_ids))
-            .order_by(col(ContactPhone.is_primary), col(ContactPhone.id).desc())
-        ):
-            reach[contact_id] = value  # a phone beats an email: "at hand" for a call
+        shown = select(Contact.id, primary_value(ContactPhone), primary_value(ContactEmail))
+        for contact_id, phone, email in session.exec(shown.where(col(Contact.id).in_(contact_ids))):
+            if phone or email:
+                reach[contact_id] = phone or email  # a phone beats an email: "at hand" for a call
     details = {row.id: reach[row.contact_id] for row in rows if row.contact_id in reach}
     without = [row.id for row in rows if row.contact_id is None]
     if without:
