@@ -159,7 +159,7 @@ def _contact_details(session: Session, rows: Iterable[AgendaRow]) -> dict[int, s
     if contact_ids:
         shown = select(Contact.id, primary_value(ContactPhone), primary_value(ContactEmail))
         for contact_id, phone, email in session.exec(shown.where(col(Contact.id).in_(contact_ids))):
-            if phone or email:
+            if contact_id is not None and (phone or email):
                 reach[contact_id] = phone or email  # a phone beats an email: "at hand" for a call
     details = {row.id: reach[row.contact_id] for row in rows if row.contact_id in reach}
     without = [row.id for row in rows if row.contact_id is None]
