@@ -14,10 +14,11 @@ An item is a mapping with the keys `id`, `kind`, `title`, `due_on` (a local date
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from crm_tui import __version__
+from crm_tui.dates import as_utc
 from crm_tui.io.vcard_write import escape, fold
 
 PRODID = f"-//crm-tui//crm-tui {__version__}//EN"
@@ -35,8 +36,7 @@ def uid(activity_id: object) -> str:
 
 def utc_stamp(moment: datetime) -> str:
     """`20261120T090000Z`; a naive moment is taken as UTC (how the database gives them back)."""
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.strftime("%Y%m%dT%H%M%SZ")
+    return as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
 
 
 def day_value(day: date) -> str:

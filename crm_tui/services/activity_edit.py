@@ -9,12 +9,12 @@ stays: the timeline is append-only, so the reopening is written after it).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session
 
-from crm_tui.dates import today
+from crm_tui.dates import as_utc, today
 from crm_tui.db.models import Activity, ActivityKind, Company, Contact, Deal, EntityKind, Lead
 from crm_tui.errors import ValidationError
 from crm_tui.natural_dates import When, parse_when
@@ -145,7 +145,7 @@ def _same_moment(one: datetime | None, other: datetime | None) -> bool:
     """Equal moments, whether SQLite gave them back naive (UTC) or not."""
     if one is None or other is None:
         return one is other
-    return one.replace(tzinfo=one.tzinfo or UTC) == other.replace(tzinfo=other.tzinfo or UTC)
+    return as_utc(one) == as_utc(other)
 
 
 # ---------------------------------------------------------------- delete and restore

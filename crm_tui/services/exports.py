@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC
 from pathlib import Path
 from typing import IO, Any
 
 from sqlmodel import Session, col, select
 
+from crm_tui.dates import as_utc
 from crm_tui.errors import UnreadableInput
 from crm_tui.io.atomic_file import atomic_text_file
 from crm_tui.io.csv_write import CSV_KINDS, write_csv
@@ -111,8 +111,7 @@ def calendar_items(session: Session, include_done: bool = False) -> Iterator[dic
                 "kind": activity.kind,
                 "title": activity.title,
                 "due_on": activity.due_on,
-                # Stored moments come back naive from SQLite: they are UTC.
-                "due_at": due_at.replace(tzinfo=UTC) if due_at and due_at.tzinfo is None else due_at,
+                "due_at": as_utc(due_at) if due_at else None,
                 "done_at": activity.done_at,
                 "notes": activity.notes,
                 "outcome": activity.outcome,

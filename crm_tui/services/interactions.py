@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
-from crm_tui.dates import local_now, parse_date, today, utcnow
+from crm_tui.dates import as_utc, local_now, parse_date, today, utcnow
 from crm_tui.db.models import Activity, Company, Contact, Deal, EntityKind
 from crm_tui.errors import ValidationError
 from crm_tui.natural_dates import When, parse_when
@@ -131,8 +131,8 @@ def log_interaction(session: Session, subject: Subject, kind: str, outcome: str,
         activities.complete_activity(session, activity_id, text, answered_by=event.id)
     if contact is not None:
         # complete_activity touches the contact now; the interaction happened at `moment`.
-        if last_touch is not None and last_touch.tzinfo is None:
-            last_touch = last_touch.replace(tzinfo=UTC)
+        if last_touch is not None:
+            last_touch = as_utc(last_touch)
         contacts.touch(session, subject.id, max(moment, last_touch) if last_touch else moment)
     session.flush()
     return Logged(event.id, answered)

@@ -11,13 +11,13 @@ other's timeline changes only whom its events are about.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from crm_tui.dates import utcnow
+from crm_tui.dates import as_utc, utcnow
 from crm_tui.db.backup import snapshot_before
 from crm_tui.db.models import (
     Activity,
@@ -356,7 +356,7 @@ def _to_json(value: Any) -> Any:
 
 def _utc(moment: datetime | None) -> datetime | None:
     """A timestamp as an aware UTC one: SQLite gives them back without a time zone."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+    return as_utc(moment) if moment is not None else None
 
 
 def _from_json(name: str, value: Any) -> Any:
