@@ -105,10 +105,9 @@ def today_list(session: Session, limit: int = 200) -> TodayList:
     tomorrow = day + timedelta(days=1)
     # On a Sunday the week is over: tomorrow is a Monday and "this week" is empty.
     last = max(tomorrow, week_end(day))
-    before_today = activities.count_agenda(session, day - timedelta(days=1))
-    through_today = activities.count_agenda(session, day)
-    through_tomorrow = activities.count_agenda(session, tomorrow)
-    through_week = activities.count_agenda(session, last)
+    before_today, through_today, through_tomorrow, through_week = activities.count_agenda(
+        session, day - timedelta(days=1), day, tomorrow, last
+    )
     overdue = activities.overdue_count(session)
     # Today's timed activities already past are overdue too; in the agenda's order they come
     # first in the day (timed ones by their moment).
