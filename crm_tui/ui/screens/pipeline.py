@@ -8,7 +8,6 @@ happened. Moves are kept so `u` can take them back, newest first.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -30,6 +29,7 @@ from crm_tui.ui.database import crm_app, run_in_session, said
 from crm_tui.ui.dialogs import deal_dialogs
 from crm_tui.ui.dialogs.add_forms import add_dialog
 from crm_tui.ui.dialogs.deal_dialogs import DealRef
+from crm_tui.ui.in_order import InOrder
 from crm_tui.ui.record_actions import RecordActions, Target
 from crm_tui.ui.screens.base import ModeScreen, title_row
 from crm_tui.ui.widgets.board import Board
@@ -89,7 +89,7 @@ class PipelineScreen(RecordActions, ModeScreen):
         self.list_total = 0
         # One change at a time reaches the database, in the order the keys came: two quick L
         # presses are two moves of the same deal, not two sessions racing for it.
-        self._changing = threading.Lock()
+        self._changing = InOrder()
 
     # ---------------------------------------------------------------- layout
 
@@ -271,15 +271,16 @@ class PipelineScreen(RecordActions, ModeScreen):
     def change(
         self, operation: Callable[[Any], Any], done: Callable[[Any], None], refused_title: str = "Not moved"
     ) -> None:
-        """Run one service change in a worker; a refusal is told, nothing else happens."""
-        self._change(operation, done, refused_title)
+        """Run one service change in a worker, after the ones asked before it; a refusal is
+        told, nothing else happens."""
+        self._change(self._changing.ticket(), operation, done, refused_title)
 
     @work(thread=True, group="pipeline-change", exit_on_error=False)
     def _change(
-        self, operation: Callable[[Any], Any], done: Callable[[Any], None], refused_title: str
+        self, ticket: int, operation: Callable[[Any], Any], done: Callable[[Any], None], refused_title: str
     ) -> None:
         try:
-            with self._changing:
+            with self._changing.turn(ticket):
                 result = run_in_session(self, operation)
         except CrmError as error:
             self.app.call_from_thread(self.refused, error, refused_title)

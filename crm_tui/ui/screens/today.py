@@ -10,7 +10,6 @@ Done, reschedule, snooze and delete are kept so `u` can take them back, newest f
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,6 +34,7 @@ from crm_tui.services.today import TodayList, today_list, week_agenda
 from crm_tui.ui.database import crm_app, run_in_session, said
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 from crm_tui.ui.dialogs.link_dialog import LinkDialog
+from crm_tui.ui.in_order import InOrder
 from crm_tui.ui.screens.base import ModeScreen, title_row
 from crm_tui.ui.widgets.agenda_list import FORGOTTEN, STALLED, AgendaList, Pick, day_label
 from crm_tui.ui.widgets.week_view import WeekView, week_title
@@ -99,7 +99,7 @@ class TodayScreen(ModeScreen):
         self.data: TodayList | None = None
         self._follow: str | None = None
         # One change at a time reaches the database, in the order the keys came.
-        self._changing = threading.Lock()
+        self._changing = InOrder()
 
     # ---------------------------------------------------------------- layout
 
@@ -252,13 +252,16 @@ class TodayScreen(ModeScreen):
     # ---------------------------------------------------------------- changes
 
     def change(self, operation: Callable[[Session], Any], done: Callable[[Any], None], refused: str) -> None:
-        """Run one service change in a worker; a refusal is told, nothing else happens."""
-        self._change(operation, done, refused)
+        """Run one service change in a worker, after the ones asked before it; a refusal is
+        told, nothing else happens."""
+        self._change(self._changing.ticket(), operation, done, refused)
 
     @work(thread=True, group="today-change", exit_on_error=False)
-    def _change(self, operation: Callable[[Session], Any], done: Callable[[Any], None], refused: str) -> None:
+    def _change(
+        self, ticket: int, operation: Callable[[Session], Any], done: Callable[[Any], None], refused: str
+    ) -> None:
         try:
-            with self._changing:
+            with self._changing.turn(ticket):
                 result = run_in_session(self, operation)
         except CrmError as error:
             self.app.call_from_thread(self.notify, said(error), title=refused, severity="warning")
