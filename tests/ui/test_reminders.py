@@ -212,12 +212,14 @@ async def test_export_in_today_offers_a_calendar_file(
     assert target.read_text(encoding="utf-8").count("BEGIN:VTODO") == 3
 
 
-def test_a_long_count_is_cut_not_wrapped_away() -> None:
-    bar = ModeBar("today")
-    bar.overdue = 12_345
-    text = bar.render_modes()
-    text.truncate(80, overflow="crop")
-    assert len(text.plain) == 80 and text.plain.endswith("5 Reports   12,345 over")
+async def test_a_long_count_is_cut_not_wrapped_away(empty_app: CrmApp) -> None:
+    async with empty_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        empty_app.overdue = 12_345
+        await settle(pilot)
+        bar = empty_app.screen.query_one(ModeBar)
+        assert bar.size.height == 1
+        assert shown_text(bar).endswith("5 Reports   12,345 over")
 
 
 async def test_the_command_palette_turns_the_bell_on_and_off(reminder_app: CrmApp, engine: Engine) -> None:
