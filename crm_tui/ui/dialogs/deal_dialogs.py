@@ -8,16 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from crm_tui.errors import ValidationError
 from crm_tui.money import format_money, plain_amount
@@ -25,8 +22,7 @@ from crm_tui.services import deals, pipeline
 from crm_tui.services.deals import StageMove
 from crm_tui.services.pipeline import BoardFilter
 from crm_tui.services.validation import clean, parse_money, parse_optional_date, require
-from crm_tui.ui.database import describe_failure, run_in_session
-from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
+from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField, SavingDialog
 
 
 @dataclass(frozen=True)
@@ -122,7 +118,7 @@ def filter_dialog(current: BoardFilter) -> FormDialog:
     return FormDialog("Show deals that match…", fields, build, dense=True)
 
 
-class LostDialog(ModalScreen[StageMove | None]):
+class LostDialog(SavingDialog):
     """A reason from the pick list and, optionally, words of one's own; returns the move."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -187,33 +183,18 @@ class LostDialog(ModalScreen[StageMove | None]):
     def action_save(self) -> None:
         picked = self.picked
         if picked is None:
-            self._show_error(ValidationError("reason", "pick one"))
+            self.show_error(ValidationError("reason", "pick one"))
             return
         try:
             reason = deals.lost_reason(picked, self.query_one("#lost-details", Input).value)
         except ValidationError as error:
-            self._show_error(error)
+            self.show_error(error)
             return
-        self.query_one("#form-error", Label).update("Saving…")
-        self._save(reason)
+        self.save_in_worker(lambda session: deals.lose_deal(session, self.deal.id, reason))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @work(thread=True, exclusive=True, group="lost-save", exit_on_error=False)
-    def _save(self, reason: str) -> StageMove:
-        return run_in_session(self, lambda session: deals.lose_deal(session, self.deal.id, reason))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "lost-save":
-            return
-        event.stop()  # reported here, beside the form
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
-        elif event.state == WorkerState.ERROR and event.worker.error is not None:
-            self._show_error(event.worker.error)
-
-    def _show_error(self, error: BaseException) -> None:
-        self.query_one("#form-error", Label).update(f"[b]⚠[/b] {escape(describe_failure(error))}")
+    def focus_for(self, error: BaseException) -> None:
         self.query_one("#lost-details", Input).focus()

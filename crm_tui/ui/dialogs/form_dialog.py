@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.markup import escape
+from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -33,7 +34,37 @@ class FormField:
     multiline: bool = False
 
 
-class FormDialog(ModalScreen[Any]):
+class SavingDialog(ModalScreen[Any]):
+    """A dialog whose Save runs one service call in a worker: success closes it with what the
+    call returned; a failure is said beside the form (in its `#form-error` label) and the
+    dialog stays open, with the focus where the fix is typed (`focus_for`)."""
+
+    def save_in_worker(self, operation: Callable[[Session], Any]) -> None:
+        self.query_one("#form-error", Label).update("Saving…")
+        self._save(operation)
+
+    @work(thread=True, exclusive=True, group="dialog-save", exit_on_error=False)
+    def _save(self, operation: Callable[[Session], Any]) -> Any:
+        return run_in_session(self, operation)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "dialog-save":
+            return
+        event.stop()  # this dialog reports its own failures beside the form
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+        elif event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.show_error(event.worker.error)
+
+    def show_error(self, error: BaseException) -> None:
+        self.query_one("#form-error", Label).update(f"[b]⚠[/b] {escape(describe_failure(error))}")
+        self.focus_for(error)
+
+    def focus_for(self, error: BaseException) -> None:
+        """Where the person fixes what `error` is about."""
+
+
+class FormDialog(SavingDialog):
     """Returns what `submit` returned, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -93,28 +124,14 @@ class FormDialog(ModalScreen[Any]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        self.query_one("#form-error", Label).update("Saving…")
-        self._save(self.values())
+        values = self.values()
+        self.save_in_worker(lambda session: self.submit(session, values))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
-    def _save(self, values: dict[str, str]) -> Any:
-        return run_in_session(self, lambda session: self.submit(session, values))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "form-save":
-            return
-        event.stop()  # this dialog reports its own failures beside the form
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
-        elif event.state == WorkerState.ERROR and event.worker.error is not None:
-            self._show_error(event.worker.error)
-
-    def _show_error(self, error: BaseException) -> None:
-        self.query_one("#form-error", Label).update(f"[b]⚠[/b] {escape(describe_failure(error))}")
+    def focus_for(self, error: BaseException) -> None:
         if isinstance(error, ValidationError):
             field_name = error.field.split(" ")[0].replace(" ", "_")
             for field in self.fields:
