@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
 
 from crm_tui import __version__
+from crm_tui.cli_backup import add_backup_commands, run_backup, run_backups, run_restore
 from crm_tui.cli_imports import add_import_commands, run_import, run_imports, run_mappings
 from crm_tui.errors import CrmError
 from crm_tui.paths import resolve_database
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--undo", action="store_true", help="undo the last merge not undone yet")
     _add_report_command(commands, common)
     add_import_commands(commands, common)
+    add_backup_commands(commands, common)
     return parser
 
 
@@ -263,6 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "import": run_import,
             "imports": run_imports,
             "mappings": run_mappings,
+            "backup": run_backup,
+            "backups": run_backups,
+            "restore": run_restore,
         }[args.command]
         return handler(args, target)
     except CrmError as error:

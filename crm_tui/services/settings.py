@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from crm_tui.db.backup import KEEP_LAST, KEEP_SETTING, keep_from_text
 from crm_tui.db.models import Setting
 from crm_tui.db.schema import default_region
 from crm_tui.errors import ValidationError
@@ -180,3 +181,28 @@ def reminder_bell(session: Session) -> bool:
 def set_reminder_bell(session: Session, on: bool) -> bool:
     set_setting(session, REMINDER_BELL_KEY, "1" if on else "0")
     return on
+
+
+# ---------------------------------------------------------------- backups
+
+BACKUPS_KEEP_KEY = KEEP_SETTING  # "backups.keep"
+DEFAULT_BACKUPS_KEEP = KEEP_LAST
+
+
+def backups_keep(session: Session) -> int:
+    """How many snapshots `backups/` keeps (every snapshot prunes to this many, oldest first);
+    a missing or unreadable value gives the default, read the same way db/backup reads it."""
+    return keep_from_text(get_setting(session, BACKUPS_KEEP_KEY, ""))
+
+
+def set_backups_keep(session: Session, keep: int | str) -> int:
+    """Store how many snapshots to keep: a whole number of at least 1 (a string as typed into
+    a form is accepted); a bad value raises ValidationError("backups_keep") and stores
+    nothing. Older snapshots go at the next snapshot, not now."""
+    if isinstance(keep, bool):
+        raise ValidationError("backups_keep", f"{keep!r} is not a number")
+    text = keep.strip() if isinstance(keep, str) else str(keep)
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise ValidationError("backups_keep", f"must be a whole number of at least 1, not {text!r}")
+    set_setting(session, BACKUPS_KEEP_KEY, str(int(text)))
+    return int(text)
