@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from dateutil import parser as date_parser
+from dateutil.parser import UnknownTimezoneWarning
 
 NOW_ENV_VAR = "CRM_TUI_NOW"
 
@@ -77,9 +81,21 @@ def parse_date(text: str) -> date:
     try:
         # Day first for dotted and slashed dates (15.12.2026), the way most of the world writes.
         dayfirst = "." in cleaned or ("/" in cleaned and not cleaned[:4].isdigit())
-        return date_parser.parse(cleaned, dayfirst=dayfirst, default=datetime(today().year, 1, 1)).date()
-    except (ValueError, OverflowError) as error:
+        with quiet_dateutil():
+            return date_parser.parse(cleaned, dayfirst=dayfirst, default=datetime(today().year, 1, 1)).date()
+    except (ValueError, ArithmeticError) as error:
+        # ArithmeticError: dateutil overflows, and raises decimal.InvalidOperation on a huge
+        # number before a letter ("10000000000000000000000000000M").
         raise ValueError(f"{cleaned!r} is not a date (try 2026-12-15 or 15.12.2026)") from error
+
+
+@contextmanager
+def quiet_dateutil() -> Iterator[None]:
+    """dateutil warns (on stderr, two lines) about a word it takes for an unknown time zone
+    ("5 jan 2026 10:00 XYZ"); a date has no use for the zone, and the CLI promises one line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownTimezoneWarning)
+        yield
 
 
 def humanize_age(moment: datetime, now: datetime | None = None) -> str:

@@ -285,12 +285,15 @@ def parse_when(text: str, now: datetime | None = None) -> When:
     cleaned = text.strip()
     if not cleaned:
         raise ValueError(f"a date is required: {_HINT}")
+    shown = cleaned if len(cleaned) <= 40 else cleaned[:39] + "…"
     for rule in _DATE_RULES:
-        found = rule(cleaned, moment)
+        try:
+            found = rule(cleaned, moment)
+        except OverflowError as error:  # an offset or a next day past 31.12.9999
+            raise ValueError(f"{shown!r} is past the end of the calendar") from error
         if found is not None:
             break
     else:
-        shown = cleaned if len(cleaned) <= 40 else cleaned[:39] + "…"
         raise ValueError(f"{shown!r} does not start with a date: {_HINT}")
     at, end = found.at, found.end
     # An offset in hours already names the time; anything after it is the goal.

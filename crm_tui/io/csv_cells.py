@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from crm_tui.dates import today
+from crm_tui.dates import quiet_dateutil, today
 from crm_tui.io.contact_record import NO_YEAR
 
 # ---------------------------------------------------------------- several values in a cell
@@ -161,7 +161,7 @@ def _read_moment(cell: str, day_first: bool, allow_no_year: bool) -> Moment | No
         return None
     try:
         return _read_numeric(text, day_first, allow_no_year) or _read_words(text, day_first, allow_no_year)
-    except (ValueError, OverflowError):
+    except (ValueError, ArithmeticError):  # dateutil: OverflowError, decimal.InvalidOperation
         pass
     raise ValueError(f"{cell.strip()!r} is not a date")
 
@@ -239,8 +239,9 @@ def _read_words(text: str, day_first: bool, allow_no_year: bool) -> Moment:
         raise ValueError("no month name")
     english = _RUSSIAN_MONTH.sub(lambda m: _RUSSIAN_MONTHS[m.group(1).casefold()], text)
     english = re.sub(r"\s*(г|года)\.?$", "", english)
-    one = date_parser.parse(english, dayfirst=day_first, default=datetime(2001, 1, 1))
-    two = date_parser.parse(english, dayfirst=day_first, default=datetime(2002, 2, 2))
+    with quiet_dateutil():
+        one = date_parser.parse(english, dayfirst=day_first, default=datetime(2001, 1, 1))
+        two = date_parser.parse(english, dayfirst=day_first, default=datetime(2002, 2, 2))
     if one.month != two.month or one.day != two.day:
         raise ValueError("incomplete")
     if one.year != two.year:

@@ -15,11 +15,13 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from crm_tui.errors import UnreadableInput
 from crm_tui.io.byte_order import BOMS, utf16_by_nuls
 from crm_tui.io.csv_encoding import guess_code_page, utf16_without_bom
+from crm_tui.io.limits import MAX_FIELDS, MAX_LINE_CHARS, check_file_size
 
 __all__ = ["ROW_ERROR_KEY", "CsvFormat", "looks_like_csv", "read_rows", "sniff_csv"]
 
@@ -30,9 +32,12 @@ _SAMPLE_ROWS = 5
 # A row whose record the csv module could not split (a field over the size limit) is still
 # yielded, its cells empty, with the reason under this key, so that one row never ends a file.
 ROW_ERROR_KEY = "\x00row error"
-# One cell may hold a long note or a pasted document; the csv module's default limit
-# (128 KB) would end the row with an error.
-_FIELD_LIMIT = 64 * 1024 * 1024
+# One cell may hold a long note or a pasted document (the csv module's default limit, 128 KB,
+# would end the row with an error), but not more than a line of text may (limits).
+_FIELD_LIMIT = MAX_LINE_CHARS
+# A physical line is read at most this far before it is judged too long: without it a file
+# with no line ends would be read into memory whole before the csv module saw a cell.
+_LINE_LIMIT = MAX_LINE_CHARS
 _EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]{2,}")
 _NUMBER_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,}$")
 
@@ -58,10 +63,12 @@ class CsvFormat:
 def sniff_csv(path: Path) -> CsvFormat:
     """The encoding, delimiter and header of a CSV file, and its first rows.
 
-    Raises UnreadableInput (and only that) when the file cannot be opened, is empty, or is
-    not text in any encoding we can tell.
+    Raises UnreadableInput (and only that) when the file cannot be opened, is empty, is over
+    the size cap, is not text in any encoding we can tell, or its first row is wider than
+    limits.MAX_FIELDS cells.
     """
     path = Path(path)
+    check_file_size(path)
     sample = _byte_sample(path)
     if not sample.strip(b" \t\r\n\x00"):
         raise UnreadableInput(f"{path}: the file is empty")
@@ -71,6 +78,11 @@ def sniff_csv(path: Path) -> CsvFormat:
     records = _first_records(path, encoding, delimiter, _SAMPLE_ROWS + 1)
     if not records:
         raise UnreadableInput(f"{path}: the file holds no rows")
+    if len(records[0]) > MAX_FIELDS:
+        raise UnreadableInput(
+            f"{path}: {len(records[0]):,} cells in the first row, over the cap of {MAX_FIELDS:,}"
+            " columns (is it a CSV file?)"
+        )
     fmt = CsvFormat(encoding, delimiter, has_bom, [], [])
     if _is_header(records[0]):
         fmt.header = _column_names(records[0])
@@ -78,7 +90,8 @@ def sniff_csv(path: Path) -> CsvFormat:
     else:
         fmt.has_header = False
         fmt.sample_rows = records[:_SAMPLE_ROWS]
-        fmt.header = _column_names([""] * max(len(row) for row in fmt.sample_rows))
+        width = min(max(len(row) for row in fmt.sample_rows), MAX_FIELDS)  # wider rows: errors
+        fmt.header = _column_names([""] * width)
         fmt.notes.append("the first row looks like data, not column names: columns are numbered")
     return fmt
 
@@ -217,6 +230,9 @@ def read_rows(path: Path, fmt: CsvFormat) -> Iterator[tuple[int, dict[str, str]]
             yield number, {**dict.fromkeys(fmt.header, ""), ROW_ERROR_KEY: record}
         elif not _has_text(record):
             continue
+        elif len(record) > MAX_FIELDS:
+            problem = f"{len(record):,} cells, over the cap of {MAX_FIELDS:,} for one row: not read"
+            yield number, {**dict.fromkeys(fmt.header, ""), ROW_ERROR_KEY: problem}
         elif header_pending:
             header_pending = False
         else:
@@ -234,26 +250,45 @@ def _row_dict(header: list[str], width: int, record: list[str]) -> dict[str, str
 
 
 def _records(path: Path, encoding: str, delimiter: str) -> Iterator[list[str] | str]:
-    """Every record of the file as its cells, or the csv module's complaint about it."""
-    if csv.field_size_limit() < _FIELD_LIMIT:
-        csv.field_size_limit(_FIELD_LIMIT)
+    """Every record of the file as its cells, or the csv module's complaint about it (or
+    ours: a cell or a line over its cap)."""
+    csv.field_size_limit(_FIELD_LIMIT)
     try:
         stream = path.open(encoding=encoding, errors="replace", newline="")
     except OSError as error:
         raise UnreadableInput(f"{path}: cannot read the file ({error.strerror or error})") from error
     with stream:
-        reader = csv.reader(stream, delimiter=delimiter)
+        too_long: list[int] = []
+        reader = csv.reader(_capped_lines(stream, too_long), delimiter=delimiter)
         while True:
             try:
                 record = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                yield f"the row could not be split into cells: {error}"
+                cap = " (the cap for one cell): not read" if "field limit" in str(error) else ""
+                yield f"the row could not be split into cells: {error}{cap}"
+                continue
+            if too_long:
+                too_long.clear()
+                yield f"a line is over the cap of {_LINE_LIMIT:,} characters for one line: not read"
                 continue
             if record and record[0].startswith("\ufeff"):  # a BOM the codec did not eat
                 record[0] = record[0][1:]
             yield record
+
+
+def _capped_lines(stream: io.TextIOBase, too_long: list[int]) -> Iterator[str]:
+    """The stream's lines, none longer than _LINE_LIMIT: a longer one is read past, not kept,
+    and stands as an empty line, with a note in `too_long` for the record it falls in."""
+    for line in iter(partial(stream.readline, _LINE_LIMIT + 1), ""):
+        if len(line) > _LINE_LIMIT and line[-1] not in "\r\n":
+            while (rest := stream.readline(_LINE_LIMIT)) and rest[-1] not in "\r\n":
+                pass
+            too_long.append(1)
+            yield "\n"
+        else:
+            yield line
 
 
 def _has_text(record: list[str]) -> bool:

@@ -22,12 +22,17 @@ from crm_tui.io import vcard_fast
 from crm_tui.io import vcard_repair as repair
 from crm_tui.io.byte_order import BOMS, utf16_by_nuls
 from crm_tui.io.contact_record import ImportedContact, SkippedRecord
+from crm_tui.io.limits import check_file_size
 from crm_tui.io.vcard_read import Contents, fill_contact, prop_index
 from crm_tui.io.vcard_write import write_vcards
 
 __all__ = ["decode_bytes", "looks_like_vcard", "read_vcard_file", "read_vcards", "write_vcards"]
 
 Item = ImportedContact | SkippedRecord
+# Lines vobject rejects that are dropped one at a time, reading the card again after each;
+# past these, each remaining line is tried on its own instead (once per line, not once per
+# line per bad line: a card of a thousand bad lines would otherwise take minutes).
+_RETRIES = 8
 
 _ANY_BEGIN = re.compile(r"(?:^|[\r\n])[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*(?:[\r\n]|$)", re.IGNORECASE)
 _HEADLESS_START = re.compile(r"VERSION[ \t]*:[ \t]*[234]\.[01][ \t]*[\r\n]", re.IGNORECASE)
@@ -62,7 +67,9 @@ def read_vcards(data: bytes) -> Iterator[Item]:
 
 
 def read_vcard_file(path: Path) -> Iterator[Item]:
-    """Like `read_vcards`, but checks at once that the file opens and holds a vCard."""
+    """Like `read_vcards`, but checks at once that the file opens, is not over the size cap
+    (limits.MAX_FILE_BYTES) and holds a vCard."""
+    check_file_size(path)
     try:
         data = Path(path).read_bytes()
     except OSError as error:
@@ -117,8 +124,9 @@ def read_card(card: repair.RawCard, *, fast: bool = True) -> Item:
 
 def _parse(props: list[repair.Prop], warnings: list[str]) -> Contents | None:
     """vobject's reading of the card; a line it rejects is dropped (with a warning) and the
-    card read again. Errors that name no line send us to testing each line on its own."""
-    for _ in range(len(props) + 1):
+    card read again. Errors that name no line, or too many bad lines, send us to testing each
+    line on its own."""
+    for _ in range(min(len(props), _RETRIES) + 1):
         try:
             return vobject.readOne(repair.card_text(props)).contents
         except VObjectError as error:

@@ -16,6 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from crm_tui.io.limits import (
+    MAX_BINARY_BYTES,
+    MAX_BINARY_CHARS,
+    MAX_FIELDS,
+    MAX_LINE_CHARS,
+    size_text,
+)
+
 # Any run of CRs before a LF is one line end: iPhone exports end every line with CR CR LF.
 _LINE_END = re.compile(r"\r*\n|\r")
 _BEGIN = re.compile(r"[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*\Z", re.IGNORECASE)
@@ -45,6 +53,8 @@ TEXT_PROPERTIES = frozenset(
 )
 # Structured or list values: commas and semicolons keep their meaning, only escapes are fixed.
 LIST_PROPERTIES = frozenset({"N", "ADR", "ORG", "CATEGORIES"})
+# Properties whose value is binary data (inline base64 or a data: URI), capped as such.
+BINARY_PROPERTIES = frozenset({"PHOTO", "LOGO", "SOUND", "KEY", "X-MS-CARDPICTURE"})
 _ESCAPE_OR_COMMA = re.compile(r"\\(.)|\\\Z|,", re.DOTALL)
 _KNOWN_ESCAPES = frozenset('\\;,nN"')
 
@@ -120,10 +130,14 @@ def _mode(line: str) -> int:
 def unfold(card: RawCard) -> list[tuple[int, str]]:
     """Logical lines with their file line numbers: RFC folds (CRLF + space/tab), QP soft breaks
     ("=" at the end joins the next line as it is) and 2.1 base64 blocks (indented or not, ended
-    by a blank line or the next property)."""
+    by a blank line or the next property).
+
+    A logical line over its cap (limits: MAX_BINARY_CHARS for base64 data and the binary
+    properties, MAX_LINE_CHARS for the rest) is dropped with a warning: from the moment it is
+    over, only its head and last character are kept, so it never holds more than the cap."""
     out: list[tuple[int, str]] = []
     current: str | None = None
-    current_line, mode = 0, PLAIN
+    current_line, mode, cap, size, head = 0, PLAIN, MAX_LINE_CHARS, 0, 0
     first_line = card.line + 1
     for index, raw in enumerate(card.lines):
         if not raw or raw.isspace():
@@ -132,27 +146,75 @@ def unfold(card: RawCard) -> list[tuple[int, str]]:
             mode = PLAIN
             continue
         if current is not None:
+            piece = None
             if mode == QUOTED_PRINTABLE and current.endswith("="):
-                if not _PROPERTY_START.match(raw):
-                    current = current[:-1] + raw
-                    continue
                 current = current[:-1]
+                if not _PROPERTY_START.match(raw):
+                    piece = raw
             elif raw[0] in " \t":
-                current += raw.strip() if mode == BASE64 else raw[1:]
-                continue
+                piece = raw.strip() if mode == BASE64 else raw[1:]
             elif mode == BASE64 and ":" not in raw and _BASE64_CHARS.match(raw.rstrip()):
-                current += raw.rstrip()
+                piece = raw.rstrip()
+            if piece is not None:
+                size += len(piece)
+                # Over the cap: keep the head (for the warning) and the last character (a QP
+                # soft break still decides what the next line is).
+                if size <= cap:
+                    current += piece  # in place: a local, not a closure's cell
+                else:
+                    current = current[:head] + piece[-1:]
                 continue
-            out.append((current_line, current))
+            _finish(card, out, current, current_line, size, cap, head)
         elif raw[0] in " \t":
             card.warnings.append(f"line {first_line + index} dropped: a continuation with nothing before it")
             continue
-        current, current_line, mode = raw, first_line + index, _mode(raw)
+        current, current_line, mode, size = raw, first_line + index, _mode(raw), len(raw)
+        head = _head_length(raw)
+        binary = mode == BASE64 or _property_name(raw) in BINARY_PROPERTIES
+        cap = MAX_BINARY_CHARS if binary else MAX_LINE_CHARS
+        if size > cap:
+            current = raw[:head] + raw[-1:]
+    if current is not None and mode == QUOTED_PRINTABLE and current.endswith("="):
+        current = current[:-1]
     if current is not None:
-        if mode == QUOTED_PRINTABLE and current.endswith("="):
-            current = current[:-1]
-        out.append((current_line, current))
+        _finish(card, out, current, current_line, size, cap, head)
     return out
+
+
+def _finish(
+    card: RawCard, out: list[tuple[int, str]], text: str, line: int, size: int, cap: int, head: int
+) -> None:
+    """One logical line done: kept, or, over its cap, dropped with a warning."""
+    if size > cap:
+        card.warnings.append(_over_cap(text[:head], size, cap, line))
+    else:
+        out.append((line, text))
+
+
+def _head_length(line: str) -> int:
+    """How much of a line names its property (up to the colon, at most 80 characters)."""
+    colon = line.find(":", 0, 80)
+    return colon if colon > 0 else min(len(line), 40)
+
+
+def _property_name(line: str) -> str:
+    """The upper-case name of the property a line starts ("item1.PHOTO;…" → "PHOTO")."""
+    head = line[: _head_length(line)]
+    return head.partition(";")[0].rpartition(".")[2].strip().upper()
+
+
+def _over_cap(head: str, size: int, cap: int, line: int) -> str:
+    name = _property_name(head) or "a line"
+    if cap == MAX_BINARY_CHARS:
+        return (
+            f"{name} dropped: about {size_text(size * 3 // 4)} of data, over the"
+            f" {size_text(MAX_BINARY_BYTES)} cap for a photo or other binary value (line {line});"
+            " the rest of the card is kept"
+        )
+    return (
+        f"{name} dropped: {size:,} characters, over the cap of {MAX_LINE_CHARS:,} for one line"
+        f" (line {line}); the rest of the card is kept"
+    )
 
 
 # ---------------------------------------------------------------- lines to properties
@@ -161,7 +223,14 @@ def unfold(card: RawCard) -> list[tuple[int, str]]:
 def card_props(card: RawCard) -> list[Prop]:
     """The card's repaired properties in card order; what was dropped is in its warnings."""
     props = []
-    for number, text in unfold(card):
+    lines = unfold(card)
+    if len(lines) > MAX_FIELDS:
+        card.warnings.append(
+            f"{len(lines):,} properties, over the cap of {MAX_FIELDS:,} for one card: those from"
+            f" line {lines[MAX_FIELDS][0]} on were dropped"
+        )
+        del lines[MAX_FIELDS:]
+    for number, text in lines:
         prop = to_prop(number, text, card.warnings)
         if prop is not None:
             props.append(prop)

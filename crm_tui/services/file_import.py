@@ -48,8 +48,10 @@ class ImportOptions:
 def detect_kind(path: Path) -> str:
     """What a file holds, judged by its content (the extension may lie or be missing)."""
     from crm_tui.io.csv_read import looks_like_csv
+    from crm_tui.io.limits import check_file_size
     from crm_tui.io.vcard import looks_like_vcard
 
+    check_file_size(path)  # before anything of any file is written (the CLI checks them all first)
     try:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
