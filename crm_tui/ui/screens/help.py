@@ -111,6 +111,11 @@ class HelpScreen(ModalScreen[None]):
         file = sqlite_file(self.database)
         if file is not None:
             table.add_row("Backups", str(backups_dir(file)))
+            table.add_row(
+                "",
+                "taken before every import, merge, bulk change and upgrade; "
+                "`crm-tui backups` lists them, `crm-tui restore FILE` brings one back",
+            )
         return table
 
     def _dates_table(self) -> Table:
