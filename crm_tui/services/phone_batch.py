@@ -40,9 +40,15 @@ def read_phones(values: list[str], region: str) -> list[PhoneReading]:
 
 
 def _serve(connection: Connection, region: str) -> None:
-    """The helper process: read each chunk it is sent, send back the readings, until None."""
-    while (values := connection.recv()) is not None:
-        connection.send(read_phones(values, region))
+    """The helper process: read each chunk it is sent, send back the readings, until None.
+
+    When the importing process is gone (killed, or ctrl+c), the helper ends quietly: its
+    traceback would be the only thing the person saw of an import they stopped."""
+    try:
+        while (values := connection.recv()) is not None:
+            connection.send(read_phones(values, region))
+    except (EOFError, OSError, KeyboardInterrupt):
+        return
     connection.close()
 
 

@@ -71,3 +71,13 @@ def test_parse_phone_takes_known_readings() -> None:
         parse_phone("+99 1", "RU", known=known)
     # A number the batch did not see is read as usual.
     assert parse_phone("+7 912 000-00-01", "RU", known=known) == ("+7 912 000-00-01", "+79120000001")
+
+
+def test_the_helper_ends_quietly_when_the_importing_process_is_gone() -> None:
+    from multiprocessing import Pipe
+
+    from crm_tui.services.phone_batch import _serve
+
+    ours, theirs = Pipe()
+    ours.close()  # the importing process was killed: its end of the pipe is gone
+    _serve(theirs, "RU")  # returns, no traceback on the person's terminal
