@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from crm_tui.paths import is_url, sqlite_file
@@ -52,6 +52,28 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _savepoint_takes_the_write_lock(connection: Connection, _name: str | None) -> None:
+    """A savepoint that would start the transaction starts it as BEGIN IMMEDIATE.
+
+    pysqlite begins a transaction itself only before an INSERT, UPDATE or DELETE, so a unit of
+    work's first write takes SQLite's write lock at once, waiting out another process's write
+    (the busy timeout) with no snapshot held. A SAVEPOINT (`session.begin_nested()`) outside a
+    transaction, though, begins a deferred one: the reads after it pin a snapshot, and the
+    first write must then upgrade it to a write lock. SQLite cannot wait for that upgrade (the
+    snapshot may be stale by then), so while another process writes it fails at once with
+    "database is locked" — `crm-tui add-lead` beside an import, a conversion in the app beside
+    a web-form hook. Taking the write lock as the transaction begins waits like any first write.
+
+    Only savepoints: a unit of work that merely reads never takes the lock (a reader never waits
+    for a writer in WAL mode), and the write transaction stays as short as before — from the
+    first write to the commit. A retry of the whole unit of work would also do, but needs every
+    caller to hand over its work as a function; this fixes the cause in one place.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:  # type: ignore[attr-defined]
+        dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+
+
 def make_engine(target: str) -> Engine:
     """An engine for a database path or URL, with the pragmas every connection needs."""
     url = database_url(target)
@@ -62,6 +84,7 @@ def make_engine(target: str) -> Engine:
         # Workers run queries on threads; each connection is still used by one thread at a time.
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "savepoint", _savepoint_takes_the_write_lock)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
