@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
 from crm_tui import __version__
 from crm_tui.cli_backup import add_backup_commands, run_backup, run_backups, run_restore
 from crm_tui.cli_imports import add_import_commands, run_import, run_imports, run_mappings
-from crm_tui.errors import CrmError
+from crm_tui.errors import BUSY_MESSAGE, CrmError, is_database_busy
 from crm_tui.paths import resolve_database
 from crm_tui.vocabulary import DEFAULT_CSV_ENCODING, EXPORT_FORMATS, EXPORT_KINDS
 
@@ -285,6 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # the promise: one clear line, never a traceback
+        if is_database_busy(error):
+            _error(BUSY_MESSAGE)
+            return EXIT_USAGE
         _error(f"unexpected error: {type(error).__name__}: {_first_line(error)} (please report it)")
         return EXIT_INTERNAL
 

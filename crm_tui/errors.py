@@ -29,3 +29,16 @@ class DatabaseProblem(CrmError):
 
 class UnreadableInput(CrmError):
     """A file or stream that cannot be read as what it should be; nothing was written."""
+
+
+# What a person is told when another process held the database's write lock for longer than
+# the busy timeout (SQLite's "database is locked"): nothing was written, and trying again works.
+BUSY_MESSAGE = (
+    "the database is busy (another crm-tui or program kept it locked); nothing was changed, try again"
+)
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """SQLite's lock error, however the driver and SQLAlchemy wrap it."""
+    text = str(error)
+    return "database is locked" in text or "database is busy" in text

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from textual.dom import DOMNode
 
 from crm_tui.db.engine import session_scope
-from crm_tui.errors import CrmError, ValidationError
+from crm_tui.errors import BUSY_MESSAGE, CrmError, ValidationError, is_database_busy
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
@@ -31,6 +31,8 @@ def describe_failure(error: BaseException) -> str:
     """What to tell the user when a database task fails."""
     if isinstance(error, CrmError):
         return str(error)
+    if is_database_busy(error):
+        return BUSY_MESSAGE[0].upper() + BUSY_MESSAGE[1:]
     return f"Something went wrong: {type(error).__name__}: {error}"
 
 
