@@ -223,8 +223,13 @@ def ensure_schema(engine: Engine, file: Path | None) -> None:
         if connection.dialect.name == "sqlite":
             # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, so DDL would commit
             # step by step and a failed step would leave the earlier ones applied under the old
-            # version. An explicit BEGIN makes the whole upgrade one transaction.
-            connection.exec_driver_sql("BEGIN")
+            # version. An explicit BEGIN makes the whole upgrade one transaction; IMMEDIATE takes
+            # the write lock first, so a second process opening the same new (or old) database
+            # at the same moment waits for this one instead of failing or seeding twice.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        version = stored_version(connection)  # again, under the lock: another may have done it
+        if version == SCHEMA_VERSION:
+            return
         if version is None:
             SQLModel.metadata.create_all(connection)
             connection.execute(text(SEARCH_INDEX_DDL))
