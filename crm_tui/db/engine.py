@@ -35,7 +35,8 @@ def _create_private_file(path: Path) -> None:
     SQLite gives its `-wal` and `-shm` files the mode of the database file, so they stay
     private too.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # A folder made for it is the owner's only too (an existing one is left as it is).
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(descriptor)

@@ -72,6 +72,7 @@ def test_new_file_in_a_missing_folder(tmp_path: Path) -> None:
     schema.open_database(str(path)).dispose()
     assert path.is_file()
     assert _stored_version(path) == schema.SCHEMA_VERSION
+    assert _mode(path.parent) == 0o700  # the folder made for it is private too
 
 
 def test_connections_use_wal_foreign_keys_and_a_busy_timeout(engine) -> None:
