@@ -205,7 +205,9 @@ def _add_report_command(commands: Any, common: argparse.ArgumentParser) -> None:
     report.add_argument(
         "--period", help="this-month, last-month, this-quarter or this-year (default: this-month)"
     )
-    report.add_argument("--from", dest="first", metavar="DATE", help="the first day (2026-10-01, 1.10.2026)")
+    report.add_argument(
+        "--from", dest="first", metavar="DATE", help="the first day (2026-10-01, 1.10.2026, --from=-30d)"
+    )
     report.add_argument("--to", dest="last", metavar="DATE", help="the last day (default: today)")
     shape = report.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print the report as one JSON object")

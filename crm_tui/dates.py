@@ -60,12 +60,12 @@ def today() -> date:
 
 
 _RELATIVE_WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1, "сегодня": 0, "завтра": 1, "вчера": -1}
-_RELATIVE_OFFSET = re.compile(r"^\+(\d{1,4})\s*([dw])$")
+_RELATIVE_OFFSET = re.compile(r"^([+-])(\d{1,4})\s*([dw])$")
 
 
 def parse_date(text: str) -> date:
     """A calendar date from what a person types: `2026-12-15`, `15.12.2026`, `Dec 15 2026`,
-    `today`, `tomorrow`, `+3d`, `+2w`.
+    `today`, `tomorrow`, `+3d`, `+2w`, `-30d` (thirty days ago).
 
     Raises ValueError with a readable message when the text is not a date.
     """
@@ -76,8 +76,8 @@ def parse_date(text: str) -> date:
     if lowered in _RELATIVE_WORDS:
         return today() + timedelta(days=_RELATIVE_WORDS[lowered])
     if match := _RELATIVE_OFFSET.match(lowered):
-        amount = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
-        return today() + timedelta(days=amount)
+        amount = int(match.group(2)) * (7 if match.group(3) == "w" else 1)
+        return today() + timedelta(days=amount if match.group(1) == "+" else -amount)
     try:
         # Day first for dotted and slashed dates (15.12.2026), the way most of the world writes.
         dayfirst = "." in cleaned or ("/" in cleaned and not cleaned[:4].isdigit())

@@ -116,6 +116,12 @@ def test_csv_neutralises_a_formula_typed_as_a_lost_reason(database: str, capsys)
     assert not any(cell.startswith("=") for cell in cells)
 
 
+def test_the_last_thirty_days(database: str, capsys) -> None:
+    code, out, err = run(capsys, "--db", database, "report", "funnel", "--json", "--from=-30d")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["period"] == {"preset": "custom", "from": "2026-10-21", "to": "2026-11-20"}
+
+
 def test_text_shows_the_stages_with_bars(database: str, capsys) -> None:
     code, out, _ = run(
         capsys, "--db", database, "report", "funnel", "--from", "1.11.2026", "--to", "30.11.2026"

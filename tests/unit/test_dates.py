@@ -83,3 +83,16 @@ def test_parse_date_refuses_empty_and_garbage() -> None:
         dates.parse_date("  ")
     with pytest.raises(ValueError, match="is not a date"):
         dates.parse_date("whenever")
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("+3d", date(2026, 11, 23)),
+        ("+2w", date(2026, 12, 4)),
+        ("-30d", date(2026, 10, 21)),
+        ("-1w", date(2026, 11, 13)),
+    ],
+)
+def test_parse_date_counts_days_and_weeks_either_way(typed: str, day: date) -> None:
+    assert dates.parse_date(typed) == day

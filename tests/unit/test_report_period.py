@@ -79,6 +79,8 @@ def test_custom_periods_read_what_people_type() -> None:
     assert custom_period("2026-12-01", None).last == date(2026, 12, 1)
     assert custom_period("2026-10-01", "2026-12-31").span() == "1 Oct – 31 Dec 2026"
     assert custom_period("2025-12-15", "2026-01-10").span() == "15 Dec 2025 – 10 Jan 2026"
+    # The last thirty days.
+    assert custom_period("-30d", "") == Period(date(2026, 10, 21), date(2026, 11, 20))
 
 
 @pytest.mark.parametrize(
