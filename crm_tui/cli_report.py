@@ -24,6 +24,7 @@ from crm_tui.io.report_write import (
     chart_values,
     format_value,
     report_json,
+    rows_left_out,
     write_report_csv,
 )
 from crm_tui.services.reports import build_report
@@ -130,10 +131,8 @@ def _table_parts(table: Table, width: int) -> list[Any]:
                 row.append(bar(length, largest, room).ljust(room))
             shown = _rich_table([*headers, (chart_title(table), "bar")], cells)
     parts: list[Any] = [shown]
-    if table.total is not None and table.total > len(table.rows):
-        parts.append(
-            Text(f"first {len(table.rows)} of {table.total} (--json or --csv for the rest)", style="dim")
-        )
+    if left_out := rows_left_out(table):
+        parts.append(Text(f"{left_out} --json or --csv give them all.", style="dim"))
     if table.note:
         parts.append(Text(table.note, style="dim"))
     return parts

@@ -7,9 +7,9 @@ imports nothing else it does not print.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -46,20 +46,21 @@ def print_today(listing: TodayList, console: Console | None = None) -> None:
             )
             console.print(_items_table(section, items))
     stalled = listing.counts.get("stalled", len(listing.stalled_deals))
-    if listing.stalled_deals:
-        console.print()
-        console.print(Text(f"Deals with no next step · {stalled}", style="bold"))
-        console.print(_stalled_table(listing.stalled_deals[:GENERATED_ROWS]))
-        _more(console, stalled - min(len(listing.stalled_deals), GENERATED_ROWS))
+    _print_generated(console, "Deals with no next step", listing.stalled_deals, stalled, _stalled_table)
     forgotten = listing.counts.get("forgotten", len(listing.forgotten))
-    if listing.forgotten:
-        console.print()
-        console.print(Text(f"Forgotten clients · {forgotten}", style="bold"))
-        console.print(_forgotten_table(listing.forgotten[:GENERATED_ROWS]))
-        _more(console, forgotten - min(len(listing.forgotten), GENERATED_ROWS))
+    _print_generated(console, "Forgotten clients", listing.forgotten, forgotten, _forgotten_table)
 
 
-def _more(console: Console, hidden: int) -> None:
+def _print_generated(
+    console: Console, title: str, rows: Sequence[Any], total: int, table: Callable[[Any], Table]
+) -> None:
+    """One generated list: its title and count, its first rows, how many more there are."""
+    if not rows:
+        return
+    console.print()
+    console.print(Text(f"{title} · {total}", style="bold"))
+    console.print(table(rows[:GENERATED_ROWS]))
+    hidden = total - min(len(rows), GENERATED_ROWS)
     if hidden > 0:
         console.print(Text(f"… and {hidden} more (crm-tui today --json lists them all)", style="dim"))
 

@@ -78,6 +78,13 @@ def bar(value: float, largest: float, width: int) -> str:
     return "█" * full + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[part]
 
 
+def rows_left_out(table: Table) -> str:
+    """`First 100 of 128.` when the table holds a first page of a longer list, else ""."""
+    if table.total is None or table.total <= len(table.rows):
+        return ""
+    return f"First {len(table.rows):,} of {table.total:,}."
+
+
 def chart_title(table: Table) -> str:
     """What the bars measure: `Amount (RUB)`, `Deals`."""
     column = next((column for column in table.columns if column.chart), None)

@@ -14,7 +14,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from crm_tui.io.report_write import format_value
+from crm_tui.io.report_write import format_value, rows_left_out
 from crm_tui.services.reports.model import DrillLink, RecordLink, Report, Table
 from crm_tui.ui.widgets.report_table import ReportTable
 
@@ -60,12 +60,7 @@ def table_title(table: Table) -> Text:
 
 
 def table_note(table: Table) -> str:
-    parts = []
-    if table.total is not None and table.total > len(table.rows):
-        parts.append(f"First {len(table.rows):,} of {table.total:,}.")
-    if table.note:
-        parts.append(table.note)
-    return " ".join(parts)
+    return " ".join(part for part in (rows_left_out(table), table.note) if part)
 
 
 class ReportView(VerticalScroll):
