@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -14,6 +16,14 @@ from crm_tui.dates import NOW_ENV_VAR
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Event
 from crm_tui.db.schema import open_database
+from tests.pg_server import (
+    REQUIRE_ENV_VAR,
+    LocalServer,
+    fresh_database,
+    prepare_template,
+    server_from_environment,
+    start_local_server,
+)
 
 FROZEN_NOW = "2026-11-20T09:00:00+00:00"
 
@@ -66,9 +76,41 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     return move_to
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[LocalServer]:
+    """One PostgreSQL server for the whole run (see tests/pg_server.py); skips the tests that
+    need it when it cannot start, unless CRM_TUI_REQUIRE_PG is set (as .ci/run does)."""
+    server = server_from_environment()
+    try:
+        if server is None:
+            server = start_local_server()
+        prepare_template(server)
+    except Exception as error:  # any reason the server is out of reach: say it, once
+        if server is not None:
+            server.stop()
+        if os.environ.get(REQUIRE_ENV_VAR):
+            pytest.fail(f"PostgreSQL is required (CRM_TUI_REQUIRE_PG) but unavailable: {error}")
+        pytest.skip(f"no PostgreSQL server for the tests: {error}")
+    yield server
+    server.stop()
+
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=ENGINES)
+def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty crm-tui database on each engine: a file path for SQLite, a URL for
+    PostgreSQL (the run's test database, emptied and seeded again)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "crm.sqlite3")
+        return
+    yield fresh_database(request.getfixturevalue("pg_server"))
+
+
 @pytest.fixture
-def engine(tmp_path) -> Iterator[Engine]:
-    engine = open_database(str(tmp_path / "crm.sqlite3"))
+def engine(database_target: str) -> Iterator[Engine]:
+    engine = open_database(database_target)
     yield engine
     engine.dispose()
 

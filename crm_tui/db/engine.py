@@ -87,7 +87,10 @@ def make_engine(target: str) -> Engine:
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "savepoint", _savepoint_takes_the_write_lock)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        # Stored moments are UTC wall times in `timestamp without time zone` columns, as in
+        # SQLite. psycopg sends an aware datetime as a timestamptz, which the server converts
+        # to the session's zone before dropping the offset: a UTC session keeps it UTC.
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
     return engine
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstrain
 from sqlmodel import Field, SQLModel
 
 from crm_tui.dates import utcnow
+from crm_tui.users import current_user
 
 
 class EntityKind(StrEnum):
@@ -109,6 +110,8 @@ class Contact(ContactBase, table=True):
     last_name_fold: str = ""
     extra: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     last_touch_at: datetime | None = Field(default=None, index=True)
+    # Whose client this is (a login name): the "mine" filters of a shared database.
+    owner: str | None = Field(default_factory=current_user)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     archived_at: datetime | None = None
@@ -219,6 +222,10 @@ class Lead(LeadBase, table=True):
     contact_id: int | None = _fk("contact.id")
     company_id: int | None = _fk("company.id")
     deal_id: int | None = _fk("deal.id", index=False)
+    owner: str | None = Field(default_factory=current_user)
+    # Row version: bumped by every change, so a change made on what a person saw earlier is
+    # refused when someone else changed the lead since (services/versions.py).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Stage(SQLModel, table=True):
@@ -253,6 +260,8 @@ class Deal(DealBase, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     archived_at: datetime | None = None
+    owner: str | None = Field(default_factory=current_user)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class ActivityBase(SQLModel):
@@ -282,6 +291,7 @@ class Activity(ActivityBase, table=True):
     contact_id: int | None = _fk("contact.id", cascade=True)
     company_id: int | None = _fk("company.id", cascade=True)
     deal_id: int | None = _fk("deal.id", cascade=True)
+    owner: str | None = Field(default_factory=current_user)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -307,6 +317,8 @@ class Event(SQLModel, table=True):
     company_id: int | None = None
     text: str = ""
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # Who did it (a login name; None for events written before crm-tui recorded it).
+    actor: str | None = Field(default_factory=current_user)
 
 
 class ImportBatch(SQLModel, table=True):

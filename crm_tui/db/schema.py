@@ -25,6 +25,7 @@ from crm_tui.db.version import SCHEMA_VERSION
 from crm_tui.errors import DatabaseProblem
 from crm_tui.folding import search_fold
 from crm_tui.paths import sqlite_file
+from crm_tui.users import current_user
 
 
 def _lead_extra(connection: Connection) -> None:
@@ -49,6 +50,19 @@ def _lead_inbox_index(connection: Connection) -> None:
 # find "Семёнов".
 SEARCH_INDEX_OPTIONS = "body, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'"
 SEARCH_INDEX_DDL = f"CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5({SEARCH_INDEX_OPTIONS})"
+
+# PostgreSQL's index: the folded body and its words as a tsvector (the `simple` configuration:
+# no stemming, no stop words), GIN-indexed for prefix queries; see services/search_core.py.
+PG_SEARCH_INDEX_DDL = (
+    "CREATE TABLE IF NOT EXISTS search_index (rowid BIGINT PRIMARY KEY, body TEXT NOT NULL, "
+    "words TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED)",
+    "CREATE INDEX IF NOT EXISTS ix_search_index_words ON search_index USING GIN (words)",
+)
+
+
+def create_search_index(connection: Connection) -> None:
+    for statement in PG_SEARCH_INDEX_DDL if connection.dialect.name == "postgresql" else (SEARCH_INDEX_DDL,):
+        connection.execute(text(statement))
 
 
 def _search_prefix_1(connection: Connection) -> None:
@@ -128,6 +142,25 @@ def _activity_due_moment(connection: Connection) -> None:
         connection.execute(text("ALTER TABLE activity DROP COLUMN due_time"))
 
 
+def _who_and_row_versions(connection: Connection) -> None:
+    """v9: events say who did them; leads, deals, activities and contacts have an owner (the
+    "mine" filters); leads and deals a row version (a change made on a stale screen is
+    refused). What was there before belongs to whoever upgrades: on a one-person file, them."""
+    columns = {
+        table: {column["name"] for column in inspect(connection).get_columns(table)}
+        for table in ("event", "lead", "deal", "activity", "contact")
+    }
+    added = [("event", "actor"), *((table, "owner") for table in ("lead", "deal", "activity", "contact"))]
+    for table, column in added:
+        if column not in columns[table]:
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR"))
+            if column == "owner":
+                connection.execute(text(f"UPDATE {table} SET owner = :me"), {"me": current_user()})
+    for table in ("lead", "deal"):
+        if "version" not in columns[table]:
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1"))
+
+
 def _utc_moment(day: str, clock: str) -> str:
     """`2026-11-25` + `10:00:00.000000` local → `2026-11-25 07:00:00.000000` UTC (as stored)."""
     local = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
@@ -143,6 +176,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _contact_live_index,
     6: _surname_search_fold,
     7: _activity_due_moment,
+    8: _who_and_row_versions,
 }
 
 DEFAULT_STAGES: list[tuple[str, int, models.StageKind, int | None]] = [
@@ -197,6 +231,10 @@ def open_database(target: str) -> Engine:
     return engine
 
 
+# Any fixed number: the advisory lock that serialises schema work on PostgreSQL ("crm-tui").
+_SCHEMA_LOCK_KEY = 0x63726D747569
+
+
 def stored_version(connection: Connection) -> int | None:
     """The file's schema version; None for a database with no crm-tui tables at all."""
     if not inspect(connection).has_table("schemaversion"):
@@ -227,18 +265,22 @@ def ensure_schema(engine: Engine, file: Path | None) -> None:
             # the write lock first, so a second process opening the same new (or old) database
             # at the same moment waits for this one instead of failing or seeding twice.
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            # The same on a server: one session creates or upgrades, the others wait for it
+            # (a transaction-scoped advisory lock, released at its commit).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
         version = stored_version(connection)  # again, under the lock: another may have done it
         if version == SCHEMA_VERSION:
             return
         if version is None:
             SQLModel.metadata.create_all(connection)
-            connection.execute(text(SEARCH_INDEX_DDL))
+            create_search_index(connection)
             _seed(connection)
         else:
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](connection)
             SQLModel.metadata.create_all(connection)
-            connection.execute(text(SEARCH_INDEX_DDL))
+            create_search_index(connection)
         connection.execute(text("DELETE FROM schemaversion"))
         connection.execute(
             models.SchemaVersion.__table__.insert().values(id=1, version=SCHEMA_VERSION)  # type: ignore[attr-defined]

@@ -15,7 +15,11 @@ from itertools import islice
 from typing import Any
 
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
-from sqlalchemy import ColumnElement, literal_column, text
+from sqlalchemy import Boolean, ColumnElement, String, bindparam, literal_column, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, col, select
 
 from crm_tui.db.models import (
@@ -32,8 +36,10 @@ from crm_tui.db.models import (
 from crm_tui.folding import search_fold
 from crm_tui.services.search_core import (
     KIND_CODES,
+    MATCH_SQL,
     ROWID_SPREAD,
     find,
+    index_body,
     match_expression,
     rowid_for,
 )
@@ -201,11 +207,25 @@ def index_new(session: Session, kind: EntityKind, bodies: dict[int, str]) -> Non
     _insert_bodies(session, kind, bodies)
 
 
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
 def _insert_bodies(session: Session, kind: EntityKind, bodies: dict[int, str]) -> None:
-    # Straight to the driver as tuples: the index is SQLite's FTS5 anyway, and an import of
-    # 100,000 rows spent more time in SQLAlchemy's parameter handling than in FTS5.
     if not bodies:
         return  # an empty list would read as "no parameters" to the driver
+    dialect = _dialect(session)
+    if dialect != "sqlite":
+        session.connection().execute(
+            text("INSERT INTO search_index (rowid, body) VALUES (:rowid, :body)"),
+            [
+                {"rowid": rowid_for(kind, record_id), "body": index_body(body, dialect)}
+                for record_id, body in bodies.items()
+            ],
+        )
+        return
+    # Straight to the driver as tuples: an import of 100,000 rows spent more time in
+    # SQLAlchemy's parameter handling than in FTS5.
     session.connection().exec_driver_sql(
         "INSERT INTO search_index (rowid, body) VALUES (?, ?)",
         [(rowid_for(kind, record_id), search_fold(body)) for record_id, body in bodies.items()],
@@ -254,7 +274,7 @@ def search(session: Session, query: str, limit: int = 50) -> list[RecordSummary]
 
     return [
         RecordSummary(EntityKind(hit.kind), hit.id, hit.title, hit.detail)
-        for hit in find(execute, query, limit)
+        for hit in find(execute, query, limit, _dialect(session))
     ]
 
 
@@ -263,31 +283,54 @@ def count_typed(session: Session, kind: EntityKind, typed: str, cap: int) -> int
 
     Kept for the rest of the session: a list counts its matches and then pages them (which
     needs the count to choose its plan) in one session, on every keystroke."""
-    expression = match_expression(typed)
+    dialect = _dialect(session)
+    expression = match_expression(typed, dialect)
     if expression is None:
         return 0
     key = ("count_typed", kind, expression, cap)
     if key not in session.info:
         session.info[key] = session.exec(  # type: ignore[call-overload]
             text(
-                "SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH :typed "
-                f"AND rowid % {ROWID_SPREAD} = :code LIMIT :cap)"
-            ).bindparams(typed=expression, code=KIND_CODES[kind.value], cap=cap)
+                f"SELECT count(*) FROM (SELECT rowid FROM search_index WHERE {MATCH_SQL[dialect]} "
+                f"AND rowid % {ROWID_SPREAD} = :code LIMIT :cap) AS found"
+            ).bindparams(expression=expression, code=KIND_CODES[kind.value], cap=cap)
         ).one()[0]
     return int(session.info[key])
+
+
+class _TypedWords(TypeDecorator[str]):
+    """What was typed, bound as the index's query in the spelling of the database it goes to."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str:
+        return match_expression(value or "", dialect.name) or ""
+
+
+class _matches_typed(FunctionElement[bool]):
+    """`search_index MATCH …` on SQLite, `words @@ to_tsquery(…)` on PostgreSQL."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(_matches_typed)
+def _matches_typed_sql(element: _matches_typed, compiler: Any, **kw: Any) -> str:
+    expression = compiler.process(element.clauses, **kw)
+    return MATCH_SQL[compiler.dialect.name].replace(":expression", expression)
 
 
 def typed_into(id_column: Any, kind: EntityKind, typed: str) -> ColumnElement[bool] | None:
     """`id_column IN (records of this kind found by what was typed)`, for a list's own search
     box: the same index, folding and prefix rules as the global search. None: nothing typed."""
-    expression = match_expression(typed)
-    if expression is None:
+    if match_expression(typed) is None:
         return None
     matching: Any = (
         select(literal_column(f"rowid / {ROWID_SPREAD}"))
         .select_from(text("search_index"))
         .where(
-            text("search_index MATCH :typed").bindparams(typed=expression),
+            _matches_typed(bindparam(None, typed, type_=_TypedWords())),
             literal_column(f"rowid % {ROWID_SPREAD}") == KIND_CODES[kind.value],
         )
     )

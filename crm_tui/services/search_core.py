@@ -43,24 +43,52 @@ def rowid_for(kind: str, record_id: int) -> int:
     return record_id * ROWID_SPREAD + KIND_CODES[kind]
 
 
-def match_expression(query: str) -> str | None:
-    """An FTS5 MATCH expression: every word of the query as a quoted prefix, all required."""
-    words = re.findall(r"\w+", search_fold(query))
-    if not words:
-        return None
-    return " ".join(f'"{word}"*' for word in words)
+# The index per database. SQLite: an FTS5 table (see db/schema.py). PostgreSQL: a table whose
+# `words` column is the body's tsvector under the `simple` configuration (no stemming, no stop
+# words), with a GIN index. Both hold bodies already folded by `search_fold`, so case and
+# accents fold alike in every alphabet on both; both match every query word as a prefix.
+MATCH_SQL = {
+    "sqlite": "search_index MATCH :expression",
+    "postgresql": "words @@ to_tsquery('simple', :expression)",
+}
+RANK_SQL = {
+    "sqlite": "rank",
+    "postgresql": "ts_rank(words, to_tsquery('simple', :expression)) DESC, rowid",
+}
+
+# A token as FTS5's unicode61 sees one: a run of letters and digits.
+_TOKEN = re.compile(r"[^\W_]+")
 
 
-def matching_rowids(execute: Execute, expression: str, limit: int) -> list[int]:
+def index_body(body: str, dialect: str) -> str:
+    """What goes into the index for a record's text. PostgreSQL's parser would keep an email or
+    a URL whole where unicode61 splits it into words; giving it the words alone, one space
+    apart, makes "example" find "ivan@example.com" on both."""
+    folded = search_fold(body)
+    return folded if dialect == "sqlite" else " ".join(_TOKEN.findall(folded))
+
+
+def match_expression(query: str, dialect: str = "sqlite") -> str | None:
+    """The index's query for what was typed: every word as a prefix, all required.
+    FTS5: quoted prefixes (`"иван"* "пет"*`); PostgreSQL: a tsquery (`иван:* & пет:*`)."""
+    if dialect == "sqlite":
+        words = re.findall(r"\w+", search_fold(query))
+        return " ".join(f'"{word}"*' for word in words) if words else None
+    tokens = _TOKEN.findall(search_fold(query))  # letters and digits only: nothing to escape
+    return " & ".join(f"{token}:*" for token in tokens) if tokens else None
+
+
+def matching_rowids(execute: Execute, expression: str, limit: int, dialect: str = "sqlite") -> list[int]:
     # FTS5 yields matches lazily, so a capped scan stops early on a broad query.
+    match = MATCH_SQL[dialect]
     found = execute(
-        "SELECT rowid FROM search_index WHERE search_index MATCH :expression LIMIT :cap",
+        f"SELECT rowid FROM search_index WHERE {match} LIMIT :cap",
         {"expression": expression, "cap": RANKED_MATCHES},
     )
     if len(found) >= RANKED_MATCHES:
         return [row[0] for row in found[:limit]]
     ranked = execute(
-        "SELECT rowid FROM search_index WHERE search_index MATCH :expression ORDER BY rank LIMIT :limit",
+        f"SELECT rowid FROM search_index WHERE {match} ORDER BY {RANK_SQL[dialect]} LIMIT :limit",
         {"expression": expression, "limit": limit},
     )
     return [row[0] for row in ranked]
@@ -105,14 +133,14 @@ def summarize(execute: Execute, kind: str, ids: list[int]) -> list[Hit]:
     return [Hit(kind, row[0], *describe(row)) for row in execute(sql.format(ids=placeholders), parameters)]
 
 
-def find(execute: Execute, query: str, limit: int = 50) -> list[Hit]:
+def find(execute: Execute, query: str, limit: int = 50, dialect: str = "sqlite") -> list[Hit]:
     """Records whose names, emails, phones or related names start with every word typed."""
-    expression = match_expression(query)
+    expression = match_expression(query, dialect)
     if expression is None:
         return []
     wanted: dict[str, list[int]] = defaultdict(list)
     order: list[tuple[str, int]] = []
-    for rowid in matching_rowids(execute, expression, limit):
+    for rowid in matching_rowids(execute, expression, limit, dialect):
         kind, record_id = KINDS_BY_CODE[rowid % ROWID_SPREAD], rowid // ROWID_SPREAD
         wanted[kind].append(record_id)
         order.append((kind, record_id))
