@@ -85,7 +85,9 @@ def start_local_server() -> LocalServer:
         runuser = shutil.which("runuser")
         if runuser is None:
             shutil.rmtree(folder, ignore_errors=True)
-            raise ServerUnavailable("running as root without runuser: cannot start PostgreSQL as another user")
+            raise ServerUnavailable(
+                "running as root without runuser: cannot start PostgreSQL as another user"
+            )
         os.chown(folder, *_nobody_ids())
         as_user = [runuser, "-u", "nobody", "--"]
     port = _free_port()
@@ -97,7 +99,17 @@ def start_local_server() -> LocalServer:
         f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
-    start = [*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w"]
+    start = [
+        *as_user,
+        str(binaries / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(folder / "log"),
+        "-w",
+    ]
     for command in (initdb, [*start, "start"]):
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -140,7 +152,9 @@ def prepare_template(server: LocalServer) -> None:
     """The run's test database, holding the current schema and the seed rows."""
     from crm_tui.db.schema import open_database
 
-    admin_execute(server, f"DROP DATABASE IF EXISTS {TEST_DATABASE} WITH (FORCE)", f"CREATE DATABASE {TEST_DATABASE}")
+    admin_execute(
+        server, f"DROP DATABASE IF EXISTS {TEST_DATABASE} WITH (FORCE)", f"CREATE DATABASE {TEST_DATABASE}"
+    )
     open_database(server.url(TEST_DATABASE)).dispose()
 
 
