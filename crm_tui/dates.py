@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 from dateutil.parser import UnknownTimezoneWarning
@@ -48,6 +49,23 @@ def to_local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().replace(tzinfo=None)
+
+
+def local_zone_name() -> str:
+    """The IANA name of the local time zone (`Europe/Moscow`), for a database server that
+    works out local days itself: TZ if it names a zone, else what /etc/localtime links to;
+    UTC when neither says."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    link = os.path.realpath("/etc/localtime")
+    if "zoneinfo/" in link:
+        candidates.append(link.split("zoneinfo/", 1)[1])
+    for name in filter(None, candidates):
+        try:
+            ZoneInfo(name)
+        except (ValueError, OSError):  # a POSIX rule such as "EST5EDT,M3.2.0,M11.1.0", or unknown
+            continue
+        return name
+    return "UTC"
 
 
 def local_now() -> datetime:

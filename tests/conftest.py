@@ -16,14 +16,17 @@ from crm_tui.dates import NOW_ENV_VAR
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Event
 from crm_tui.db.schema import open_database
+from crm_tui.users import USER_ENV_VAR, set_current_user
 from tests.pg_server import (
     REQUIRE_ENV_VAR,
     LocalServer,
+    ServerUnavailable,
     fresh_database,
-    prepare_template,
+    prepare_test_database,
     server_from_environment,
     start_local_server,
 )
+from tests.users import TEST_USER
 
 FROZEN_NOW = "2026-11-20T09:00:00+00:00"
 
@@ -43,6 +46,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile("slow" if config.getoption("--slow") else "default")
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(why): a test of SQLite itself (its file, pragmas, FTS5, query plans): "
+        "not run on PostgreSQL",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL case of a `sqlite_only` test is never collected (rather than skipped
+    on every run): what it checks does not exist there. Nor that of a snapshot test: the
+    screen is drawn from the same rows on either engine (the Pilot tests of each flow run on
+    both), and one stored picture per screen is what a reviewer compares."""
+    dropped = [
+        item
+        for item in items
+        if (item.get_closest_marker("sqlite_only") or "snap_compare" in getattr(item, "fixturenames", ()))
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("database_target") == "postgresql"  # type: ignore[attr-defined]
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in set(dropped)]
 
 
 @pytest.fixture
@@ -66,6 +91,13 @@ def _utc_and_frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
+@pytest.fixture(autouse=True)
+def _one_user(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv(USER_ENV_VAR, TEST_USER)
+    yield
+    set_current_user(None)  # a test's `--user` or set_current_user ends with it
+
+
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     """Move the frozen clock: `clock("2026-11-21T10:00:00+00:00")`."""
@@ -81,16 +113,18 @@ def pg_server() -> Iterator[LocalServer]:
     """One PostgreSQL server for the whole run (see tests/pg_server.py); skips the tests that
     need it when it cannot start, unless CRM_TUI_REQUIRE_PG is set (as .ci/run does)."""
     server = server_from_environment()
-    try:
-        if server is None:
+    if server is None:
+        try:
             server = start_local_server()
-        prepare_template(server)
-    except Exception as error:  # any reason the server is out of reach: say it, once
-        if server is not None:
-            server.stop()
-        if os.environ.get(REQUIRE_ENV_VAR):
-            pytest.fail(f"PostgreSQL is required (CRM_TUI_REQUIRE_PG) but unavailable: {error}")
-        pytest.skip(f"no PostgreSQL server for the tests: {error}")
+        except ServerUnavailable as error:
+            if os.environ.get(REQUIRE_ENV_VAR):
+                pytest.fail(f"PostgreSQL is required ({REQUIRE_ENV_VAR}) but cannot start: {error}")
+            pytest.skip(f"no PostgreSQL server for the tests: {error}")
+    try:
+        prepare_test_database(server)  # crm-tui's own schema on the server: a failure here is a bug
+    except BaseException:
+        server.stop()
+        raise
     yield server
     server.stop()
 

@@ -148,7 +148,7 @@ def admin_execute(server: LocalServer, *statements: str) -> None:
         engine.dispose()
 
 
-def prepare_template(server: LocalServer) -> None:
+def prepare_test_database(server: LocalServer) -> None:
     """The run's test database, holding the current schema and the seed rows."""
     from crm_tui.db.schema import open_database
 

@@ -27,7 +27,7 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     if not rows:
         return
     if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), list(rows))
+        connection.execute(insert(table), same_keys(table, rows))
         return
     columns = [column for column in table.columns if column.name in rows[0] or column.default is not None]
     fillers = [_filler(column, connection) for column in columns]
@@ -44,6 +44,29 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         else:
             values_by_column.append(list(map(filler, [row.get(name, _MISSING) for row in rows])))
     connection.exec_driver_sql(statement, list(zip(*values_by_column, strict=True)))
+
+
+def same_keys(table: Table, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Core's executemany needs every row to name the same columns: a column some rows leave
+    out gets its default in those rows, as a single-row insert would give it."""
+    names = {name for row in rows for name in row}
+    missing_values: dict[str, Callable[[], Any]] = {}
+    for column in table.columns:
+        if column.name not in names:
+            continue
+        default = column.default
+        if default is None:
+            missing_values[column.name] = lambda: None
+        elif default.is_callable:
+            missing_values[column.name] = lambda arg=default.arg: arg(None)  # type: ignore[attr-defined, misc]
+        else:
+            missing_values[column.name] = lambda constant=default.arg: constant  # type: ignore[attr-defined, misc]
+    return [
+        row
+        if len(row) == len(names)
+        else {**{name: make() for name, make in missing_values.items() if name not in row}, **row}
+        for row in rows
+    ]
 
 
 def _filler(column: Column[Any], connection: Connection) -> Callable[[Any], Any] | None:

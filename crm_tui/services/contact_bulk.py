@@ -17,7 +17,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import utcnow
-from crm_tui.db.bulk import insert_rows
+from crm_tui.db.bulk import insert_rows, same_keys
 from crm_tui.db.models import (
     Company,
     Contact,
@@ -59,7 +59,7 @@ def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]
     ids: list[int] = []
     for chunk in _chunks(rows):
         statement = insert(_table(model)).returning(_table(model).c.id, sort_by_parameter_order=True)
-        ids += [row[0] for row in session.connection().execute(statement, list(chunk))]
+        ids += [row[0] for row in session.connection().execute(statement, same_keys(_table(model), chunk))]
     return ids
 
 

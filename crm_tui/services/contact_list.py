@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, text
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import utcnow
@@ -28,6 +28,7 @@ from crm_tui.db.models import (
     Setting,
     Tag,
 )
+from crm_tui.db.planner import not_via_index
 from crm_tui.errors import ValidationError
 from crm_tui.folding import search_fold
 from crm_tui.services.health import Light, contact_light_condition, no_next_step_condition
@@ -158,7 +159,8 @@ def _conditions(
     # then starts from the matches and sorts them (2 ms for 800 of 100,000) instead of
     # walking the whole index in name order looking for them (15 ms). A broad search is
     # the other way round: the walk finds its first page of matches at once.
-    live = text("+contact.archived_at IS NULL") if few_matches else col(Contact.archived_at).is_(None)
+    archived_at = col(Contact.archived_at)
+    live = (not_via_index(archived_at) if few_matches else archived_at).is_(None)
     conditions: list[Any] = [live]
     if searched and (matching := typed_into(Contact.id, EntityKind.CONTACT, wanted.text)) is not None:
         conditions.append(matching)
@@ -281,7 +283,7 @@ def list_contacts(
         return []
     primary_phone, primary_email = primary_value(ContactPhone), primary_value(ContactEmail)
     tags = (
-        select(func.group_concat(Tag.name, ", "))
+        select(func.aggregate_strings(Tag.name, ", "))
         .join(ContactTag, col(ContactTag.tag_id) == Tag.id)
         .where(ContactTag.contact_id == Contact.id)
         .scalar_subquery()

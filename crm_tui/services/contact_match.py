@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, UnaryExpression, func
-from sqlalchemy.sql.operators import custom_op
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from crm_tui.db.models import Company, Contact, ContactEmail, ContactPhone
+from crm_tui.db.planner import not_via_index
 from crm_tui.services.key_lookup import among
 from crm_tui.services.validation import fold
 
@@ -52,7 +52,7 @@ def live_contact() -> ColumnElement[bool]:
     archived_at: without statistics the planner would walk every live contact (a third of a
     second on 100,000) instead of looking up the few emails, phones or companies asked about."""
     archived_at = Contact.__table__.c.archived_at  # type: ignore[attr-defined]  # the Core column
-    return UnaryExpression(archived_at, operator=custom_op("+"), type_=archived_at.type).is_(None)
+    return not_via_index(archived_at).is_(None)
 
 
 def name_key(name: str | None) -> str:

@@ -497,7 +497,7 @@ _MERGES_PAGE = 20
 def _merges() -> Any:
     """The merges of contacts (a lead's merge records no `survivor_id`)."""
     return select(Event).where(
-        col(Event.kind) == EventKind.MERGED, func.json_extract(Event.payload, "$.survivor_id").is_not(None)
+        col(Event.kind) == EventKind.MERGED, col(Event.payload)["survivor_id"].as_integer().is_not(None)
     )
 
 
@@ -523,7 +523,7 @@ def _was_undone(session: Session, merged_event_id: int) -> bool:
     statement = select(Event.id).where(
         col(Event.id) > merged_event_id,
         col(Event.kind) == UNDONE,
-        func.json_extract(Event.payload, "$.undoes_merge") == merged_event_id,
+        col(Event.payload)["undoes_merge"].as_integer() == merged_event_id,
     )
     return session.exec(statement).first() is not None
 

@@ -19,8 +19,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
 def fold(text: str | None) -> str:
-    """The matching key for names and emails: Unicode case folding (every alphabet)."""
-    return (text or "").casefold().strip()
+    """The matching key for names and emails: Unicode case folding (every alphabet). A NUL
+    (from a broken file) is no part of the key: PostgreSQL cannot store one, and a key must
+    match the same on every database."""
+    return (text or "").replace("\x00", "").casefold().strip()
 
 
 def clean(text: str | None) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -16,9 +15,9 @@ from crm_tui.services.contacts import ContactCreate, EmailIn
 
 
 @pytest.fixture
-def database(tmp_path: Path, engine: Engine) -> str:
-    """The `engine` fixture's file, given to the command line as --db."""
-    return str(tmp_path / "crm.sqlite3")
+def database(database_target: str, engine: Engine) -> str:
+    """The `engine` fixture's database (a file or a server URL), given to the command line as --db."""
+    return database_target
 
 
 @pytest.fixture

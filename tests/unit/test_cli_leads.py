@@ -20,9 +20,9 @@ NOW = "2026-11-20T09:00:00+00:00"
 
 
 @pytest.fixture
-def database(tmp_path: Path, engine: Engine) -> str:
-    """The `engine` fixture's file, given to the command line as --db."""
-    return str(tmp_path / "crm.sqlite3")
+def database(database_target: str, engine: Engine) -> str:
+    """The `engine` fixture's database (a file or a server URL), given to the command line as --db."""
+    return database_target
 
 
 @pytest.fixture

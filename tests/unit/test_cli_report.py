@@ -7,7 +7,6 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -25,7 +24,7 @@ from crm_tui.services.stages import stage_by_name
 
 
 @pytest.fixture
-def database(tmp_path: Path, engine: Engine, clock: Callable[[str], None]) -> str:
+def database(database_target: str, engine: Engine, clock: Callable[[str], None]) -> str:
     """Three deals created in November: A New → Qualified → Proposal → won; B New → Proposal
     → back to Qualified; C (dollars) New → lost for price. One created in October."""
     with session_scope(engine) as session:
@@ -56,7 +55,7 @@ def database(tmp_path: Path, engine: Engine, clock: Callable[[str], None]) -> st
         clock("2026-11-12T10:00:00+00:00")
         deals.win_deal(session, a)
         clock("2026-11-20T09:00:00+00:00")
-    return str(tmp_path / "crm.sqlite3")
+    return database_target
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -708,6 +708,7 @@ def test_the_sql_condition_ignores_nothing_archived_on_purpose(session: Session)
     assert anna.id in green
 
 
+@pytest.mark.sqlite_only("SQLite's query plan")
 def test_the_light_filter_walks_indexes_not_child_tables(session: Session) -> None:
     _healthy(session)
     session.flush()

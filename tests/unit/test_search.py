@@ -245,6 +245,7 @@ def test_a_broad_query_answers_with_the_first_matches_and_a_narrow_one_is_ranked
     assert {hit.title for hit in narrow} == {"Andrea Andrews", "Alex Andrews"}
 
 
+@pytest.mark.sqlite_only("the quick path reads an SQLite file; a URL takes the ordinary one")
 def test_the_command_lines_quick_search_finds_what_the_services_find(engine, session: Session) -> None:
     """`crm-tui search` reads the file with sqlite3 alone; it must agree with the services."""
     from pathlib import Path

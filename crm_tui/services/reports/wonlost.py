@@ -88,7 +88,7 @@ def _closed(period: Period) -> list[ColumnElement[bool]]:
 def _by_month(session: Session, period: Period) -> dict[date, _Tally]:
     """Month (its first local day) → the deals closed in it; only months with any."""
     month = func.substr(local_day(col(Deal.closed_at)), 1, 7)
-    cycle = func.total(days_between(col(Deal.closed_at), col(Deal.created_at)))
+    cycle = func.coalesce(func.sum(days_between(col(Deal.closed_at), col(Deal.created_at))), 0.0)
     rows: Any = session.exec(
         select(month, Stage.kind, Deal.currency, func.count(), func.sum(Deal.amount), cycle)  # type: ignore[call-overload]  # >4 columns
         .join(Stage, col(Stage.id) == Deal.stage_id)
