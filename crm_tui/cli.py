@@ -19,9 +19,11 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
 
 from crm_tui import __version__
 from crm_tui.cli_backup import add_backup_commands, run_backup, run_backups, run_restore
+from crm_tui.cli_copy import add_copy_command, run_copy
 from crm_tui.cli_imports import add_import_commands, run_import, run_imports, run_mappings
 from crm_tui.errors import BUSY_MESSAGE, CrmError, is_database_busy
 from crm_tui.paths import resolve_database
+from crm_tui.users import set_current_user
 from crm_tui.vocabulary import DEFAULT_CSV_ENCODING, EXPORT_FORMATS, EXPORT_KINDS
 
 if TYPE_CHECKING:
@@ -47,12 +49,19 @@ class UsageError(CrmError):
     """Bad usage or unreadable input: exit code 2, nothing written."""
 
 
-def _database_option(parser: argparse.ArgumentParser, default: Any) -> None:
+def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument(
         "--db",
         metavar="PATH",
         default=default,
         help="database file or URL (default: $CRM_TUI_DB, else the per-user data folder)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help="who you are: events are signed and new leads, deals, activities and contacts owned "
+        "by NAME; --mine and the app's M filter by it (default: $CRM_TUI_USER, else your login)",
     )
 
 
@@ -62,10 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="A CRM for one salesperson, in the terminal. Without a command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"crm-tui {__version__}")
-    _database_option(parser, None)
-    # Subcommands accept --db too (crm-tui search x --db f) without overriding the global one.
+    _global_options(parser, None)
+    # Subcommands accept --db and --user too (crm-tui search x --db f) without overriding the global ones.
     common = argparse.ArgumentParser(add_help=False)
-    _database_option(common, argparse.SUPPRESS)
+    _global_options(common, argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", parents=[common], help="fill the database with realistic sample data")
@@ -130,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --json: also the deals with no next step and the forgotten clients "
         "(records with a `list` field)",
     )
+    _mine_option(today, "only my activities, my deals and my clients")
 
     add_task = commands.add_parser(
         "add-task",
@@ -155,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only leads in this status, or all (default: the open ones, new and working)",
     )
     leads.add_argument("--json", action="store_true", help="print full JSON records")
+    _mine_option(leads, "only the leads I own")
     _add_deal_commands(commands, common)
 
     duplicates = commands.add_parser(
@@ -188,7 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_command(commands, common)
     add_import_commands(commands, common)
     add_backup_commands(commands, common)
+    add_copy_command(commands, common)
     return parser
+
+
+def _mine_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--mine", action="store_true", help=f"{what} (owned by --user, else my login)")
+
+
+def _owner(args: argparse.Namespace) -> str | None:
+    """`--mine`: the current user's name, for the services' owner filter; None is everyone."""
+    from crm_tui.users import current_user
+
+    return current_user() if args.mine else None
 
 
 def _add_report_command(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -227,6 +250,7 @@ def _add_deal_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "--status", choices=DEAL_STATUS_CHOICES, help="only open, won or lost deals (default: open)"
     )
     deals.add_argument("--json", action="store_true", help="print full JSON records")
+    _mine_option(deals, "only the deals I own")
 
     deal = commands.add_parser("deal", parents=[common], help="act on one deal")
     actions = deal.add_subparsers(dest="deal_command", metavar="ACTION", required=True)
@@ -247,6 +271,8 @@ def _add_deal_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # First, before any record is made: everything from here on is signed with this name.
+    set_current_user(args.user)
     target = resolve_database(args.db)
     try:
         if args.command is None:
@@ -270,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "backup": run_backup,
             "backups": run_backups,
             "restore": run_restore,
+            "copy": run_copy,
         }[args.command]
         return handler(args, target)
     except CrmError as error:
@@ -463,13 +490,13 @@ def _today(args: argparse.Namespace, target: str) -> int:
 
     engine = _open(target)
     with session_scope(engine) as session:
-        listing = today_list(session)
+        listing = today_list(session, owner=_owner(args))
         if args.json:
             _write_json_lines(sys.stdout, _today_records(session, listing, args.lists))
             return EXIT_OK
     from crm_tui.cli_today import print_today
 
-    print_today(listing)
+    print_today(listing, mine=args.mine)
     return EXIT_OK
 
 
@@ -535,11 +562,13 @@ def _add_task(args: argparse.Namespace, target: str) -> int:
 _LEADS_PAGE = 1000
 
 
-def _lead_pages(session: Session, statuses: tuple[str, ...] | None) -> Iterator[Sequence[LeadRow]]:
+def _lead_pages(
+    session: Session, statuses: tuple[str, ...] | None, owner: str | None = None
+) -> Iterator[Sequence[LeadRow]]:
     from crm_tui.services.leads import list_leads
 
     offset = 0
-    while page := list_leads(session, statuses, offset=offset, limit=_LEADS_PAGE):
+    while page := list_leads(session, statuses, offset=offset, limit=_LEADS_PAGE, owner=owner):
         yield page
         offset += len(page)
 
@@ -558,19 +587,19 @@ def _leads(args: argparse.Namespace, target: str) -> int:
         if args.json:
             records = (
                 record
-                for page in _lead_pages(session, statuses)
+                for page in _lead_pages(session, statuses, _owner(args))
                 for record in records_by_id(session, EntityKind.LEAD, [row.id for row in page])
             )
             _write_json_lines(sys.stdout, records)
             return EXIT_OK
-        for page in _lead_pages(session, statuses):
+        for page in _lead_pages(session, statuses, _owner(args)):
             for row in page:
                 title, source, age = _clip(row.title, 36), _clip(row.source, 16), humanize_age(row.created_at)
                 print(f"{row.id:>7}  {row.status:<12} {title:<36} {source:<16} {age:>4}")
             printed = True
     if not printed:
         which = "open " if args.status is None else "" if args.status == "all" else f"{args.status} "
-        print(f"No {which}leads.", file=sys.stderr)
+        print(f"No {which}leads{' of yours' if args.mine else ''}.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -589,14 +618,18 @@ def _stage_named(session: Session, name: str) -> Stage:
         raise UsageError(error.message) from error
 
 
-def _deal_pages(session: Session, status: str | None, stage_id: int | None) -> Iterator[Sequence[DealRow]]:
+def _deal_pages(
+    session: Session, status: str | None, stage_id: int | None, owner: str | None = None
+) -> Iterator[Sequence[DealRow]]:
     from crm_tui.services.deals import list_deals
+    from crm_tui.services.pipeline import BoardFilter
 
     # A stage named without a status lists that stage's deals, even won or lost ones.
     open_only = stage_id is None
+    mine = BoardFilter(owner=owner) if owner is not None else None
     offset = 0
     while page := list_deals(
-        session, open_only, offset=offset, limit=_DEALS_PAGE, status=status, stage_id=stage_id
+        session, open_only, offset=offset, limit=_DEALS_PAGE, status=status, stage_id=stage_id, wanted=mine
     ):
         yield page
         offset += len(page)
@@ -610,7 +643,7 @@ def _deals(args: argparse.Namespace, target: str) -> int:
     engine = _open(target)
     with session_scope(engine) as session:
         stage = _stage_named(session, args.stage) if args.stage else None
-        pages = _deal_pages(session, args.status, stage.id if stage else None)
+        pages = _deal_pages(session, args.status, stage.id if stage else None, _owner(args))
         if args.json:
             records = (
                 record
@@ -623,7 +656,7 @@ def _deals(args: argparse.Namespace, target: str) -> int:
     if not rows:
         which = f"{args.status} " if args.status else "" if stage else "open "
         where = f" in {stage.name}" if stage else ""
-        print(f"No {which}deals{where}.", file=sys.stderr)
+        print(f"No {which}deals{' of yours' if args.mine else ''}{where}.", file=sys.stderr)
         return EXIT_OK
     _print_deals(rows)
     return EXIT_OK
@@ -685,12 +718,15 @@ def _deal(args: argparse.Namespace, target: str) -> int:
     """`deal move ID STAGE`: the only action so far (argparse requires one)."""
     from crm_tui.db.engine import session_scope
     from crm_tui.db.models import EntityKind, StageKind
-    from crm_tui.services.deals import get_deal, move_deal_to
+    from crm_tui.services.deals import move_deal_to
     from crm_tui.services.records import records_by_id
     from crm_tui.services.settings import lost_reasons
+    from crm_tui.services.versions import locked_deal
 
     with session_scope(_open(target)) as session:
-        get_deal(session, args.id)  # an unknown id is named before the stage is looked up
+        # Locked from here to the commit: what is checked is what gets moved, whoever else is
+        # moving it (an unknown id is named before the stage is looked up).
+        locked_deal(session, args.id)
         stage = _stage_named(session, args.stage)
         reason = (args.reason or "").strip()
         if stage.kind == StageKind.LOST and not reason:

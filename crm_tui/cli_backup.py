@@ -1,5 +1,8 @@
 """`crm-tui backup [-o FILE]`, `crm-tui backups [--json] [--keep N]` and `crm-tui restore FILE`.
 
+On an SQLite file, snapshots through SQLite's backup API beside it; on a PostgreSQL database,
+copies of it into SQLite files in the per-user data folder (services/database_copy.py).
+
 Light at import (`crm-tui --help` must not wait): the handlers load what they use.
 """
 
@@ -10,7 +13,12 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from crm_tui.db.backup import Place
 
 MANUAL_REASON = "manual"
 
@@ -22,7 +30,8 @@ def add_backup_commands(commands: argparse._SubParsersAction, common: argparse.A
         help="take a backup of the database now",
         description="A consistent copy of the database (safe while the app is open), put in the "
         "backups folder beside the database, where the last few are kept (crm-tui backups), or "
-        "written to FILE. Backups are readable by their owner only.",
+        "written to FILE. A PostgreSQL database is copied into an SQLite file, kept in backups/ in "
+        "the per-user data folder. Backups are readable by their owner only.",
     )
     backup.add_argument(
         "-o",
@@ -61,20 +70,51 @@ def add_backup_commands(commands: argparse._SubParsersAction, common: argparse.A
     restore.add_argument("file", metavar="FILE", help="the backup to restore (crm-tui backups lists them)")
 
 
-def _database_file(target: str) -> Path:
+def _place(target: str) -> Place:
+    """Where the database's backups go; a usage error for one that has none."""
     from crm_tui.cli import UsageError
+    from crm_tui.db.backup import place_of
+    from crm_tui.paths import shown_target
+
+    place = place_of(target)
+    if place is None:
+        raise UsageError(
+            f"{shown_target(target)}: backup, backups and restore work on an SQLite database file "
+            "or a PostgreSQL database"
+        )
+    return place
+
+
+def _server(target: str) -> Engine | None:
+    """An engine on a server database; None for an SQLite file (backed up without SQLAlchemy)."""
     from crm_tui.paths import sqlite_file
 
-    file = sqlite_file(target)
-    if file is None:
-        raise UsageError(f"{target}: backup, backups and restore work on an SQLite database file")
-    return file
+    if sqlite_file(target) is not None:
+        return None
+    from crm_tui.db.schema import open_database
+
+    return open_database(target)
 
 
 def run_backup(args: argparse.Namespace, target: str) -> int:
     from crm_tui.cli import UsageError
     from crm_tui.db import backup
+    from crm_tui.paths import shown_target
 
+    _place(target)
+    engine = _server(target)
+    if engine is not None:
+        from crm_tui.services.database_copy import backup_server_to, snapshot_server
+
+        try:
+            if args.output:
+                made = backup_server_to(engine, Path(args.output).expanduser())
+            else:
+                made = snapshot_server(engine, MANUAL_REASON)
+        finally:
+            engine.dispose()
+        print(f"Backed up {shown_target(target)} to {made} ({human_size(made.stat().st_size)}).")
+        return 0
     file = _database_file(target)
     if not file.is_file():
         raise UsageError(f"{file}: no database here to back up")
@@ -87,13 +127,40 @@ def run_backup(args: argparse.Namespace, target: str) -> int:
     return 0
 
 
-def run_backups(args: argparse.Namespace, target: str) -> int:
+def _database_file(target: str) -> Path:
+    from crm_tui.paths import sqlite_file
+
+    file = sqlite_file(target)
+    assert file is not None  # only called once _server said it is a file
+    return file
+
+
+def _kept(target: str) -> int:
+    """The `backups.keep` setting of the database."""
     from crm_tui.db import backup
 
-    file = _database_file(target)
+    engine = _server(target)
+    if engine is None:
+        file = _database_file(target)
+        return backup.stored_keep(file) if file.is_file() else backup.KEEP_LAST
+    from crm_tui.db.engine import session_scope
+    from crm_tui.services.settings import backups_keep
+
+    try:
+        with session_scope(engine) as session:
+            return backups_keep(session)
+    finally:
+        engine.dispose()
+
+
+def run_backups(args: argparse.Namespace, target: str) -> int:
+    from crm_tui.db import backup
+    from crm_tui.paths import shown_target
+
+    place = _place(target)
     if args.keep is not None:
         _set_keep(target, args.keep)
-    found = backup.describe_backups(file)
+    found = backup.describe_backups(place)
     if args.json:
         records = (
             {
@@ -106,14 +173,13 @@ def run_backups(args: argparse.Namespace, target: str) -> int:
         )
         _write_json_array(records)
         return 0
-    folder = backup.backups_dir(file)
-    keep = backup.stored_keep(file) if file.is_file() else backup.KEEP_LAST
+    folder, keep, shown = place.folder, _kept(target), shown_target(target)
     if not found:
-        print(f"No backups of {file} yet (they go to {folder}; the last {keep} are kept).", file=sys.stderr)
+        print(f"No backups of {shown} yet (they go to {folder}; the last {keep} are kept).", file=sys.stderr)
         return 0
     from crm_tui.dates import to_local
 
-    print(f"Backups of {file} in {folder}, newest first (the last {keep} are kept):")
+    print(f"Backups of {shown} in {folder}, newest first (the last {keep} are kept):")
     rows = [
         (
             to_local(item.taken_at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -152,14 +218,31 @@ def _set_keep(target: str, keep: int) -> None:
 def run_restore(args: argparse.Namespace, target: str) -> int:
     from crm_tui.db import backup
     from crm_tui.db.version import SCHEMA_VERSION
+    from crm_tui.paths import shown_target
 
-    file = _database_file(target)
+    _place(target)
     source = Path(args.file).expanduser()
-    restored = backup.restore(file, source)
-    upgrade = (
-        f"; it is upgraded to v{SCHEMA_VERSION} when next opened" if restored.version < SCHEMA_VERSION else ""
-    )
-    print(f"Restored {source} into {file} (schema v{restored.version}{upgrade}).")
+    engine = _server(target)
+    if engine is not None:
+        from crm_tui.services.database_copy import restore_server
+
+        try:
+            restored = restore_server(engine, source)
+        finally:
+            engine.dispose()
+        # A server holds the current schema only: an older file was upgraded on its way in.
+        upgrade = f", upgraded to v{SCHEMA_VERSION}" if restored.version < SCHEMA_VERSION else ""
+        into = shown_target(target)
+    else:
+        file = _database_file(target)
+        restored = backup.restore(file, source)
+        upgrade = (
+            f"; it is upgraded to v{SCHEMA_VERSION} when next opened"
+            if restored.version < SCHEMA_VERSION
+            else ""
+        )
+        into = str(file)
+    print(f"Restored {source} into {into} (schema v{restored.version}{upgrade}).")
     if restored.before is not None:
         print(
             f"The database as it was is in {restored.before}; to go back: crm-tui restore {restored.before}"

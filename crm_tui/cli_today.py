@@ -29,12 +29,13 @@ GENERATED_ROWS = 10
 SECTION_STYLES = {"overdue": "bold red", "today": "bold", "tomorrow": "bold", "this week": "bold"}
 
 
-def print_today(listing: TodayList, console: Console | None = None) -> None:
+def print_today(listing: TodayList, console: Console | None = None, mine: bool = False) -> None:
+    """`mine`: the list is only the user's (`--mine`), and the headline says so."""
     console = console or Console(highlight=False)
     by_section: dict[str, list[TodayItem]] = {}
     for item in listing.items:
         by_section.setdefault(str(item.section), []).append(item)
-    console.print(Text(_headline(by_section, listing), style="bold"))
+    console.print(Text(_headline(by_section, listing) + (" (mine)" if mine else ""), style="bold"))
     if not listing.items:
         console.print("Nothing overdue, nothing due today or this week.")
     for section, style in SECTION_STYLES.items():

@@ -23,6 +23,23 @@ class NotFound(CrmError):
         self.record_id = record_id
 
 
+class RecordChanged(CrmError):
+    """Someone else changed a deal or a lead after the person saw it: their change was not
+    made (nothing was written), and the view should be read again.
+
+    `now` says what the record is like now ("now in Proposal", "now converted")."""
+
+    def __init__(self, kind: str, record_id: int, name: str, now: str = "") -> None:
+        detail = f" ({now})" if now else ""
+        # Unnamed: the ORM's own version check caught it (db/engine.session_scope).
+        what = f"“{name}”" if name else f"a {kind}"
+        super().__init__(f"{what} was changed by someone else{detail} — reloaded")
+        self.kind = kind
+        self.record_id = record_id
+        self.name = name
+        self.now = now
+
+
 class DatabaseProblem(CrmError):
     """The database cannot be opened or upgraded (not a crm-tui file, too new, unreadable)."""
 

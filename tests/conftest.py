@@ -98,6 +98,24 @@ def _one_user(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     set_current_user(None)  # a test's `--user` or set_current_user ends with it
 
 
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-user data folder (platformdirs reads XDG_DATA_HOME) is each test's own: a
+    server database's backups go there, never into the real user's. Made only when used."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+
+
+@pytest.fixture
+def backups_folder(database_target: str) -> Path:
+    """Where the snapshots of the test's database go: `backups/` beside the file, or the data
+    folder's `backups/` for a server database (SQLite copies of it)."""
+    from crm_tui.db.backup import place_of
+
+    place = place_of(database_target)
+    assert place is not None
+    return place.folder
+
+
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     """Move the frozen clock: `clock("2026-11-21T10:00:00+00:00")`."""

@@ -9,6 +9,13 @@ Snapshots are private: the folder is 0700 and each file 0600, set before any dat
 written. Each is one self-contained file (rollback journal, not WAL), so it can be copied
 anywhere as it is.
 
+A server database (PostgreSQL) is backed up as a logical export: a copy of its rows into a
+new SQLite file in the per-user data folder's `backups/`, named after the database and its
+host (services/database_copy.py writes it; `register_server_snapshot` lets `snapshot_before`,
+which services call with their engine, reach it without the database layer importing them).
+The folder, the names, the private modes, the `.partial` name until complete and the pruning
+are the same as for a file's snapshots.
+
 Nothing here loads SQLAlchemy: the command line's `backup`, `backups` and `restore` start fast.
 """
 
@@ -19,16 +26,18 @@ import re
 import sqlite3
 import stat
 import tempfile
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from crm_tui.dates import utcnow
 from crm_tui.db.version import SCHEMA_VERSION
 from crm_tui.errors import DatabaseProblem
+from crm_tui.paths import data_dir, is_url, sqlite_file
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -44,6 +53,21 @@ _STALE_PARTIAL_S = 3600.0  # a `.partial` snapshot file untouched this long was 
 _BUSY_TIMEOUT_S = 10.0  # how long a copy waits for another connection's write to end
 
 
+# Writes a whole database into a new, empty, already private file (the path given); raises on
+# failure, and the file is then removed. A file's snapshot is the sqlite3 backup API; a server's,
+# a copy of its rows (services/database_copy.py).
+Write = Callable[[Path], None]
+# Takes a snapshot of a server database (an SQLAlchemy engine) for a reason; see the docstring.
+ServerSnapshot = Callable[["Engine", str], Path]
+_server_snapshot: ServerSnapshot | None = None
+
+
+def register_server_snapshot(take: ServerSnapshot) -> None:
+    """Set how `snapshot_before` backs up a server database (done by `crm_tui.services`)."""
+    global _server_snapshot
+    _server_snapshot = take
+
+
 class _StillBusy(sqlite3.OperationalError):
     """Another connection kept the database locked for longer than `_BUSY_TIMEOUT_S`."""
 
@@ -54,6 +78,14 @@ def _give_up_when_busy(status: int, _remaining: int, _total: int) -> None:
     (an app stuck halfway through a save) ends the copy with a message instead of a hang."""
     if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         raise _StillBusy(f"the database stayed locked by another program for {_BUSY_TIMEOUT_S:.0f} s")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a database's snapshots go and the name they start with."""
+
+    folder: Path
+    stem: str
 
 
 @dataclass(frozen=True)
@@ -82,13 +114,53 @@ def database_file(engine: Engine) -> Path | None:
 
 
 def snapshot_before(engine: Engine, reason: str) -> Path | None:
-    """A snapshot before a change that spans many rows (an import, a merge, an undo)."""
+    """A snapshot before a change that spans many rows (an import, a merge, an undo); None for
+    a database that has no snapshots (in memory)."""
     file = database_file(engine)
-    return snapshot(file, reason) if file is not None else None
+    if file is not None:
+        return snapshot(file, reason)
+    if engine.dialect.name == "postgresql" and _server_snapshot is not None:
+        return _server_snapshot(engine, reason)
+    return None
 
 
 def backups_dir(database: Path) -> Path:
     return database.parent / "backups"
+
+
+def server_backups_dir() -> Path:
+    """Where a server database's snapshots go: `backups/` in the per-user data folder."""
+    return data_dir() / "backups"
+
+
+def server_stem(url: str) -> str:
+    """The name a server database's snapshots start with: `<database>@<host>` (and `-<port>`
+    when not the default), so two servers' databases of one name, or the default local
+    `crm.sqlite3` (whose snapshots are `crm-…` in the same folder), never share snapshots —
+    sharing them would let one prune the other's. No user name, no password."""
+    parts = urlsplit(url)
+    database = unquote(parts.path.lstrip("/")) or "postgres"
+    host = parts.hostname or parse_qs(parts.query).get("host", ["local"])[0]
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    stem = f"{database}@{host}" + (f"-{port}" if port and port != 5432 else "")
+    return re.sub(r"[^A-Za-z0-9._@-]+", "_", stem)
+
+
+def place_of(target: str) -> Place | None:
+    """Where the snapshots of a database path or URL go; None for one that has none."""
+    file = sqlite_file(target)
+    if file is not None:
+        return Place(backups_dir(file), file.stem)
+    if is_url(target) and target.split("://", 1)[0].split("+", 1)[0] in ("postgresql", "postgres"):
+        return Place(server_backups_dir(), server_stem(target))
+    return None
+
+
+def _place(where: Path | Place) -> Place:
+    return where if isinstance(where, Place) else Place(backups_dir(where), where.stem)
 
 
 def keep_from_text(text: str | None) -> int:
@@ -118,17 +190,36 @@ def snapshot(database: Path, reason: str, keep: int | None = None) -> Path:
     (by default the `backups.keep` setting stored in the database itself)."""
     if not database.is_file():
         raise DatabaseProblem(f"{database}: no database to back up")
-    folder = _private_folder(backups_dir(database))
     source = sqlite3.connect(database, timeout=_BUSY_TIMEOUT_S)
     try:
         if keep is None:
             keep = _keep_setting(source)
-        target = _copy_to_new_snapshot(source, folder, database.stem, _clean_reason(reason))
+        return new_snapshot(_place(database), reason, keep, _backup_api_writer(source))
     except sqlite3.Error as error:
         raise DatabaseProblem(f"{database}: cannot back up ({error})") from error
     finally:
         source.close()
-    _prune(folder, database.stem, keep)
+
+
+def new_snapshot(place: Place, reason: str, keep: int, write: Write) -> Path:
+    """A new snapshot in `place` written by `write`, then the oldest beyond `keep` pruned."""
+    folder = _private_folder(place.folder)
+    target = _copy_to_new_snapshot(write, folder, place.stem, _clean_reason(reason))
+    _prune(folder, place.stem, keep)
+    return target
+
+
+def new_file(target: Path, stem: str, write: Write) -> Path:
+    """A backup written by `write` to `target` (a new file, or a folder to put it in, named as a
+    snapshot); an existing file is never overwritten. Not counted among the kept snapshots."""
+    if target.is_dir():
+        target = target / _snapshot_name(stem, _stamp(utcnow()), "manual")
+    if target.exists():
+        raise DatabaseProblem(f"{target}: already exists; a backup never overwrites a file")
+    try:
+        _copy_into_place(write, target)
+    except FileExistsError as error:
+        raise DatabaseProblem(f"{target}: already exists; a backup never overwrites a file") from error
     return target
 
 
@@ -137,36 +228,30 @@ def backup_to(database: Path, target: Path) -> Path:
     an existing file is never overwritten. Not counted among the kept snapshots."""
     if not database.is_file():
         raise DatabaseProblem(f"{database}: no database to back up")
-    if target.is_dir():
-        target = target / _snapshot_name(database.stem, _stamp(utcnow()), "manual")
-    if target.exists():
-        raise DatabaseProblem(f"{target}: already exists; a backup never overwrites a file")
     source = sqlite3.connect(database, timeout=_BUSY_TIMEOUT_S)
     try:
-        _copy_into_place(source, target)
-    except FileExistsError as error:
-        raise DatabaseProblem(f"{target}: already exists; a backup never overwrites a file") from error
+        return new_file(target, database.stem, _backup_api_writer(source))
     except sqlite3.Error as error:
         raise DatabaseProblem(f"{database}: cannot back up ({error})") from error
     finally:
         source.close()
-    return target
 
 
-def list_backups(database: Path) -> list[Path]:
-    """Snapshots of `database`, oldest first."""
-    folder = backups_dir(database)
-    if not folder.is_dir():
+def list_backups(where: Path | Place) -> list[Path]:
+    """Snapshots of a database (its file, or the Place of its snapshots), oldest first."""
+    place = _place(where)
+    if not place.folder.is_dir():
         return []
-    pattern = _snapshot_pattern(database.stem)
-    return sorted(path for path in folder.iterdir() if pattern.fullmatch(path.name))
+    pattern = _snapshot_pattern(place.stem)
+    return sorted(path for path in place.folder.iterdir() if pattern.fullmatch(path.name))
 
 
-def describe_backups(database: Path) -> list[Backup]:
-    """Snapshots of `database`, newest first, with when, why and how big."""
-    pattern = _snapshot_pattern(database.stem)
+def describe_backups(where: Path | Place) -> list[Backup]:
+    """Snapshots of a database (its file, or the Place of its snapshots), newest first, with
+    when, why and how big."""
+    pattern = _snapshot_pattern(_place(where).stem)
     described = []
-    for path in reversed(list_backups(database)):
+    for path in reversed(list_backups(where)):
         match = pattern.fullmatch(path.name)
         if match is None:  # pragma: no cover - list_backups matched it
             continue
@@ -227,18 +312,7 @@ def restore(database: Path, source: Path) -> Restored:
         raise DatabaseProblem(f"{source}: that is the database itself")
     database.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".crm-tui-restore-", dir=database.parent) as folder:
-        staged = Path(folder) / "restore.sqlite3"
-        try:
-            reader = _read_only(source)
-            try:
-                _copy(reader, staged)
-            finally:
-                reader.close()
-        except _StillBusy as error:
-            raise DatabaseProblem(f"{source}: {error}; nothing was restored") from error
-        except sqlite3.Error as error:
-            raise DatabaseProblem(f"{source}: not a crm-tui database ({error})") from error
-        version = _checked(staged, source)
+        staged, version = stage_checked(source, Path(folder))
         before = None
         if database.is_file() and database.stat().st_size > 0:
             try:
@@ -247,6 +321,28 @@ def restore(database: Path, source: Path) -> Restored:
                 raise DatabaseProblem(f"{problem}; nothing was restored") from problem
         _replace_content(database, staged, version)
     return Restored(version, before)
+
+
+def stage_checked(source: Path, folder: Path) -> tuple[Path, int]:
+    """`source` copied into `folder` (a private temporary one) and checked there: SQLite's
+    integrity check, crm-tui's tables, a schema version this code can open. The staged copy
+    and its version; DatabaseProblem, naming `source`, for a file that fails."""
+    if not source.exists():
+        raise DatabaseProblem(f"{source}: no such file")
+    if not source.is_file():
+        raise DatabaseProblem(f"{source}: not a file")
+    staged = folder / "restore.sqlite3"
+    try:
+        reader = _read_only(source)
+        try:
+            _new_private_file(staged, _backup_api_writer(reader))
+        finally:
+            reader.close()
+    except _StillBusy as error:
+        raise DatabaseProblem(f"{source}: {error}; nothing was restored") from error
+    except sqlite3.Error as error:
+        raise DatabaseProblem(f"{source}: not a crm-tui database ({error})") from error
+    return staged, _checked(staged, source)
 
 
 # ---------------------------------------------------------------- the pieces
@@ -354,14 +450,14 @@ def _partial(target: Path) -> Path:
     return target.with_name(f".{target.name}.partial")
 
 
-def _copy_into_place(source: sqlite3.Connection, target: Path) -> Path:
-    """`_copy` under a hidden `.partial` name, renamed to `target` once complete: a backup
-    that is listed (or pruned, or restored) is always a whole one, even after a crash or
-    a full disk halfway. FileExistsError if `target` exists."""
+def _copy_into_place(write: Write, target: Path) -> Path:
+    """`_new_private_file` under a hidden `.partial` name, renamed to `target` once complete:
+    a backup that is listed (or pruned, or restored) is always a whole one, even after a
+    crash or a full disk halfway. FileExistsError if `target` exists."""
     partial = _partial(target)
     if target.exists():
         raise FileExistsError(target)
-    _copy(source, partial)
+    _new_private_file(partial, write)
     if target.exists():  # taken meanwhile
         partial.unlink()
         raise FileExistsError(target)
@@ -369,15 +465,28 @@ def _copy_into_place(source: sqlite3.Connection, target: Path) -> Path:
     return target
 
 
-def _copy(source: sqlite3.Connection, target: Path) -> None:
-    """The content of `source` into a new file `target`, private from its first byte, in
+def _backup_api_writer(source: sqlite3.Connection) -> Write:
+    """Writes the content of `source` through SQLite's backup API."""
+
+    def write(target: Path) -> None:
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination, progress=_give_up_when_busy)
+        finally:
+            destination.close()
+
+    return write
+
+
+def _new_private_file(target: Path, write: Write) -> None:
+    """A new file `target`, private from its first byte, filled by `write`, then put in
     rollback-journal mode so it is one self-contained file. Nothing is left behind on error."""
     os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     os.chmod(target, 0o600)  # whatever the umask, before any data is written
     try:
+        write(target)
         destination = sqlite3.connect(target)
         try:
-            source.backup(destination, progress=_give_up_when_busy)
             destination.execute("PRAGMA journal_mode = DELETE")
         finally:
             destination.close()
@@ -404,7 +513,7 @@ def _clean_reason(reason: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", reason).strip("-") or "snapshot"
 
 
-def _copy_to_new_snapshot(source: sqlite3.Connection, folder: Path, stem: str, reason: str) -> Path:
+def _copy_to_new_snapshot(write: Write, folder: Path, stem: str, reason: str) -> Path:
     """A new snapshot file whose time sorts after every snapshot already there, so the
     names' order is the order they were taken in and pruning removes the oldest (two
     snapshots in the same microsecond, or a clock set back, get the next microsecond)."""
@@ -417,7 +526,7 @@ def _copy_to_new_snapshot(source: sqlite3.Connection, folder: Path, stem: str, r
     while True:
         target = folder / _snapshot_name(stem, _stamp(moment), reason)
         try:
-            return _copy_into_place(source, target)
+            return _copy_into_place(write, target)
         except FileExistsError:  # another process took this name meanwhile
             moment += timedelta(microseconds=1)
 

@@ -7,6 +7,7 @@ Nothing opens a database at import time: the app, the command line and the tests
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,8 +15,11 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, create_engine
 
+from crm_tui.errors import DatabaseProblem, RecordChanged
 from crm_tui.paths import is_url, sqlite_file
 
 # How long a writer waits for another process's transaction before giving up (milliseconds).
@@ -75,6 +79,29 @@ def _savepoint_takes_the_write_lock(connection: Connection, _name: str | None) -
         dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
 
 
+def _strings_without_nul(dbapi_connection: Any, _record: Any) -> None:
+    """PostgreSQL's text cannot hold a NUL character, which SQLite stores as any other: a
+    vCard or CSV cell with one (a broken file) would fail the whole import. The NUL carries
+    nothing a person could read, so strings go to the server without it."""
+    from psycopg.adapt import Dumper, PyFormat
+
+    for form in (PyFormat.TEXT, PyFormat.BINARY):
+        usual = dbapi_connection.adapters.get_dumper(str, form)
+
+        class NulFree(Dumper):
+            format = usual.format
+            oid = usual.oid
+
+            def __init__(self, cls: type, context: Any = None, usual: Any = usual) -> None:
+                super().__init__(cls, context)
+                self._usual = usual(cls, context)
+
+            def dump(self, obj: str) -> Any:
+                return self._usual.dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+        dbapi_connection.adapters.register_dumper(str, NulFree)
+
+
 def make_engine(target: str) -> Engine:
     """An engine for a database path or URL, with the pragmas every connection needs."""
     url = database_url(target)
@@ -87,10 +114,19 @@ def make_engine(target: str) -> Engine:
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "savepoint", _savepoint_takes_the_write_lock)
     else:
-        # Stored moments are UTC wall times in `timestamp without time zone` columns, as in
-        # SQLite. psycopg sends an aware datetime as a timestamptz, which the server converts
-        # to the session's zone before dropping the offset: a UTC session keeps it UTC.
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
+        # Moments are `timestamp with time zone` there. A UTC session gives them back in UTC
+        # (as SQLite does) and reads a naive datetime, which SQLite stores as UTC, as UTC too.
+        try:
+            engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
+        except ModuleNotFoundError as error:  # the driver is an optional extra
+            raise DatabaseProblem(
+                f"the database driver {error.name} is not installed; crm-tui talks to PostgreSQL "
+                "through psycopg: pip install 'crm-tui[postgres]' and a postgresql+psycopg:// URL"
+            ) from error
+        except ArgumentError as error:
+            raise DatabaseProblem(f"not a database URL crm-tui can open ({error})") from error
+        if engine.dialect.driver == "psycopg":
+            event.listen(engine, "connect", _strings_without_nul)
     return engine
 
 
@@ -101,6 +137,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except StaleDataError as error:
+        # A deal or a lead changed by someone else between this unit of work's read and its
+        # write (the mapper's version counter, db/models.py): nothing is written, and the
+        # person is told as with services/versions.py's own check.
+        session.rollback()
+        table = re.search(r"table '(\w+)'", str(error))
+        raise RecordChanged(table.group(1) if table else "record", 0, "") from error
     except BaseException:
         session.rollback()
         raise

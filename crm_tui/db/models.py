@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from crm_tui.dates import utcnow
@@ -186,6 +187,18 @@ class LeadSource(SQLModel, table=True):
     position: int = 0
 
 
+class _Versioned:
+    """A table whose `version` column is also SQLAlchemy's version counter: every UPDATE the
+    ORM makes of a row bumps it and matches the version it read (`WHERE version = :seen`), so
+    a change made on a row someone else changed since fails (StaleDataError) instead of
+    silently overwriting theirs. services/versions.py locks the row and compares the version
+    the person saw first, which is what gives them a clear message."""
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
 class LeadBase(SQLModel):
     title: str = ""
     person_name: str = ""
@@ -200,7 +213,7 @@ class LeadBase(SQLModel):
     next_contact_goal: str | None = None
 
 
-class Lead(LeadBase, table=True):
+class Lead(_Versioned, LeadBase, table=True):
     # Covers the inbox: its tabs' counts (status, not archived, due or scheduled) and their
     # newest-first pages.
     __table_args__ = (Index("ix_lead_inbox", "status", "archived_at", "created_at", "next_contact_on"),)
@@ -246,7 +259,7 @@ class DealBase(SQLModel):
     notes: str | None = None
 
 
-class Deal(DealBase, table=True):
+class Deal(_Versioned, DealBase, table=True):
     __table_args__ = (Index("ix_deal_stage_entered", "stage_id", "stage_entered_at"),)
 
     id: int | None = Field(default=None, primary_key=True)

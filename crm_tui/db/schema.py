@@ -24,7 +24,7 @@ from crm_tui.db.engine import make_engine
 from crm_tui.db.version import SCHEMA_VERSION
 from crm_tui.errors import DatabaseProblem
 from crm_tui.folding import search_fold
-from crm_tui.paths import sqlite_file
+from crm_tui.paths import shown_target, sqlite_file
 from crm_tui.users import current_user
 
 
@@ -224,7 +224,11 @@ def open_database(target: str) -> Engine:
         ensure_schema(engine, sqlite_file(target))
     except SqlDatabaseError as error:
         engine.dispose()
-        raise DatabaseProblem(f"{target}: cannot open as a crm-tui database ({error.orig})") from error
+        # Never the URL as given: it may carry a password. One line: a driver's message may
+        # have several (psycopg's "Is the server running…?").
+        reason = " ".join(str(error.orig).split())
+        message = f"{shown_target(target)}: cannot open as a crm-tui database ({reason})"
+        raise DatabaseProblem(message) from error
     except DatabaseProblem:
         engine.dispose()
         raise

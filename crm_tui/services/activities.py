@@ -188,27 +188,36 @@ class AgendaRow:
     remind_minutes: int | None = None
 
 
-def _agenda_filter(last_day: date) -> Any:
-    return (
+def _agenda_filter(last_day: date, owner: str | None = None) -> Any:
+    return owned_by(
         col(Activity.done_at).is_(None)
         & col(Activity.due_on).is_not(None)
-        & (col(Activity.due_on) <= last_day)
+        & (col(Activity.due_on) <= last_day),
+        owner,
     )
 
 
-def count_agenda(session: Session, *days: date) -> list[int]:
-    """For each of `days`, the open activities due on or before it: one pass over the index
-    (ix_activity_open_due) however many days are asked."""
+def owned_by(condition: Any, owner: str | None) -> Any:
+    """The "mine" filter on activities: only those `owner` owns; None is everyone's."""
+    return condition if owner is None else condition & (col(Activity.owner) == owner)
+
+
+def count_agenda(session: Session, *days: date, owner: str | None = None) -> list[int]:
+    """For each of `days`, the open activities due on or before it (`owner`'s only, when
+    given): one pass over the index (ix_activity_open_due) however many days are asked."""
     counts = [func.coalesce(func.sum(case((col(Activity.due_on) <= day, 1), else_=0)), 0) for day in days]
-    row = session.exec(select(*counts).where(_agenda_filter(max(days)))).one()  # type: ignore[call-overload]
+    row = session.exec(select(*counts).where(_agenda_filter(max(days), owner))).one()  # type: ignore[call-overload]
     return list(row) if len(days) > 1 else [row]
 
 
-def agenda(session: Session, until: date | None = None, offset: int = 0, limit: int = 500) -> list[AgendaRow]:
-    """Open activities due on or before `until` (default today), oldest first; untimed after timed."""
+def agenda(
+    session: Session, until: date | None = None, offset: int = 0, limit: int = 500, owner: str | None = None
+) -> list[AgendaRow]:
+    """Open activities due on or before `until` (default today), oldest first; untimed after
+    timed; only `owner`'s when given."""
     rows = session.exec(
         _with_links()
-        .where(_agenda_filter(until or today()))
+        .where(_agenda_filter(until or today(), owner))
         .order_by(*_due_order())
         .offset(offset)
         .limit(limit)
@@ -401,9 +410,11 @@ def _overdue_condition(now: datetime) -> Any:
     return col(Activity.done_at).is_(None) & (timed | untimed)
 
 
-def overdue_count(session: Session) -> int:
-    """Open activities past due (for the title bar, from any mode): one indexed count."""
-    return session.exec(select(func.count()).select_from(Activity).where(_overdue_condition(utcnow()))).one()
+def overdue_count(session: Session, owner: str | None = None) -> int:
+    """Open activities past due (for the title bar, from any mode; `owner`'s only, when
+    given): one indexed count."""
+    condition = owned_by(_overdue_condition(utcnow()), owner)
+    return session.exec(select(func.count()).select_from(Activity).where(condition)).one()
 
 
 # A reminder is announced at most this long before its activity (reminders set further ahead

@@ -37,6 +37,7 @@ class TimelineEntry:
     when: str
     kind: str
     text: str
+    actor: str = ""  # who did it; "" for events written before crm-tui recorded it
 
 
 @dataclass
@@ -53,6 +54,9 @@ class Card:
     health: Health | None = None
     # A won or lost deal: `r` on its card puts it back on the board.
     reopenable: bool = False
+    # A deal's or a lead's row version as read for the card: its actions hand it back as
+    # seen_version (services/versions.py).
+    version: int | None = None
 
 
 def subject_of(session: Session, kind: EntityKind, record_id: int) -> Subject:
@@ -102,7 +106,9 @@ def _deal_links(session: Session, condition: object) -> list[tuple[str, list[Car
 
 def _timeline(session: Session, subject: Subject) -> list[TimelineEntry]:
     return [
-        TimelineEntry(to_local(event.at).strftime("%Y-%m-%d %H:%M"), event.kind, event.text)
+        TimelineEntry(
+            to_local(event.at).strftime("%Y-%m-%d %H:%M"), event.kind, event.text, event.actor or ""
+        )
         for event in events.timeline(session, subject)
     ]
 
@@ -321,6 +327,7 @@ def _deal_card(session: Session, deal_id: int) -> Card:
         fields,
         links,
         reopenable=closed,
+        version=deal.version,
     )
 
 

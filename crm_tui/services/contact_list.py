@@ -159,7 +159,7 @@ def _conditions(
     # then starts from the matches and sorts them (2 ms for 800 of 100,000) instead of
     # walking the whole index in name order looking for them (15 ms). A broad search is
     # the other way round: the walk finds its first page of matches at once.
-    archived_at = col(Contact.archived_at)
+    archived_at: Any = col(Contact.archived_at)
     live = (not_via_index(archived_at) if few_matches else archived_at).is_(None)
     conditions: list[Any] = [live]
     if searched and (matching := typed_into(Contact.id, EntityKind.CONTACT, wanted.text)) is not None:
@@ -283,7 +283,7 @@ def list_contacts(
         return []
     primary_phone, primary_email = primary_value(ContactPhone), primary_value(ContactEmail)
     tags = (
-        select(func.aggregate_strings(Tag.name, ", "))
+        select(func.aggregate_strings(col(Tag.name), ", "))
         .join(ContactTag, col(ContactTag.tag_id) == Tag.id)
         .where(ContactTag.contact_id == Contact.id)
         .scalar_subquery()

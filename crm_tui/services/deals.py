@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,7 @@ from crm_tui.services.pipeline import BoardFilter, on_board
 from crm_tui.services.settings import default_currency
 from crm_tui.services.stages import first_open_stage, get_stage, open_stages
 from crm_tui.services.validation import clean, parse_money, parse_optional_date, require
+from crm_tui.services.versions import locked_deal
 
 
 class DealCreate(DealBase):
@@ -81,12 +82,24 @@ def create_deal(session: Session, data: DealCreate) -> Deal:
     return deal
 
 
-def move_deal(session: Session, deal_id: int, stage_id: int, reason: str | None = None) -> Deal:
-    """Put a deal in another stage; won and lost stages close it, open ones reopen it."""
-    deal = get_deal(session, deal_id)
+def move_deal(
+    session: Session, deal_id: int, stage_id: int, reason: str | None = None, seen_version: int | None = None
+) -> Deal:
+    """Put a deal in another stage; won and lost stages close it, open ones reopen it.
+
+    Every change of a deal here takes `seen_version`, the version the person saw: the deal is
+    locked and, when someone else changed it since, RecordChanged is raised and nothing is
+    written (services/versions.py)."""
+    deal = locked_deal(session, deal_id, seen_version)
     old, new = get_stage(session, deal.stage_id), get_stage(session, stage_id)
     if old.id == new.id:
         return deal
+    return _put_in_stage(session, deal, old, new, reason)
+
+
+def _put_in_stage(session: Session, deal: Deal, old: Stage, new: Stage, reason: str | None) -> Deal:
+    """The move itself, on a deal locked by the caller, with its stage_changed event."""
+    stage_id = new.id or 0
     if new.kind == StageKind.LOST and not clean(reason):
         raise ValidationError("reason", "say why the deal was lost")
     now = utcnow()
@@ -106,8 +119,10 @@ def move_deal(session: Session, deal_id: int, stage_id: int, reason: str | None 
     return deal
 
 
-def update_deal(session: Session, deal_id: int, changes: dict[str, Any]) -> Deal:
-    deal = get_deal(session, deal_id)
+def update_deal(
+    session: Session, deal_id: int, changes: dict[str, Any], seen_version: int | None = None
+) -> Deal:
+    deal = locked_deal(session, deal_id, seen_version)
     allowed = set(DealBase.model_fields) | {"contact_id", "company_id"}
     unknown = set(changes) - allowed
     if unknown:
@@ -123,8 +138,8 @@ def update_deal(session: Session, deal_id: int, changes: dict[str, Any]) -> Deal
     return deal
 
 
-def archive_deal(session: Session, deal_id: int) -> Deal:
-    deal = get_deal(session, deal_id)
+def archive_deal(session: Session, deal_id: int, seen_version: int | None = None) -> Deal:
+    deal = locked_deal(session, deal_id, seen_version)
     if deal.archived_at is None:
         deal.archived_at = utcnow()
         record_event(session, subject(deal), EventKind.ARCHIVED, "Deal archived")
@@ -145,6 +160,7 @@ class DealRow:
     company: str
     stage_entered_at: datetime
     expected_close_on: date | None
+    version: int = 1  # what an action on the row hands back as seen_version
 
 
 class DealSort(StrEnum):
@@ -242,6 +258,7 @@ def deal_rows_select() -> Any:
             Company.name,
             Deal.stage_entered_at,
             Deal.expected_close_on,
+            Deal.version,
         )
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
@@ -253,7 +270,17 @@ def deal_rows(session: Session, statement: Any) -> list[DealRow]:
     """DealRows from a deal_rows_select() narrowed and ordered by the caller."""
     return [
         DealRow(
-            row[0] or 0, row[1], row[2], row[3], row[4], row[5], row[6] or "", row[7] or "", row[8], row[9]
+            row[0] or 0,
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6] or "",
+            row[7] or "",
+            row[8],
+            row[9],
+            row[10],
         )
         for row in session.exec(statement).all()
     ]
@@ -335,15 +362,20 @@ class StageMove:
     previous_closed_at: datetime | None
     previous_lost_reason: str | None
     previous_amount: int
+    # The deal's row version before and after the move: a screen that queued more keys on
+    # what it showed before knows this version is its own doing, not someone else's.
+    previous_version: int = 0
+    version: int = 0
 
     def describe(self) -> str:
         """`Acme renewal: Proposal → Negotiation`."""
         return f"{self.title}: {self.from_stage} → {self.to_stage}"
 
 
-def _movable_deal(session: Session, deal_id: int) -> Deal:
-    """The deal, if it is on the pipeline: an archived deal is off the board and stays put."""
-    deal = get_deal(session, deal_id)
+def _movable_deal(session: Session, deal_id: int, seen_version: int | None = None) -> Deal:
+    """The deal, locked, if it is on the pipeline: an archived deal is off the board and stays
+    put; one changed by someone else since `seen_version` raises RecordChanged."""
+    deal = locked_deal(session, deal_id, seen_version)
     if deal.archived_at is not None:
         raise ValidationError("deal", f"“{deal.title}” is archived: an archived deal cannot move")
     return deal
@@ -365,8 +397,13 @@ def _move(session: Session, deal: Deal, stage: Stage, reason: str | None = None)
     if old.id == stage.id:
         raise ValidationError("stage", f"“{deal.title}” is already in {stage.name}")
     before = _before(deal, old, stage)
-    move_deal(session, deal.id or 0, stage.id or 0, reason)
-    return before
+    _put_in_stage(session, deal, old, stage, reason)
+    return _after(session, deal, before)
+
+
+def _after(session: Session, deal: Deal, before: StageMove) -> StageMove:
+    session.flush()  # the version counter moves on as the UPDATE is made
+    return replace(before, version=deal.version)
 
 
 def _before(deal: Deal, old: Stage, new: Stage) -> StageMove:
@@ -381,6 +418,7 @@ def _before(deal: Deal, old: Stage, new: Stage) -> StageMove:
         previous_closed_at=deal.closed_at,
         previous_lost_reason=deal.lost_reason,
         previous_amount=deal.amount,
+        previous_version=deal.version,
     )
 
 
@@ -390,12 +428,12 @@ def _refuse_closed(deal: Deal, stage: Stage) -> None:
         raise ValidationError("deal", f"“{deal.title}” is {stage.kind}; r on its card reopens it")
 
 
-def move_to_adjacent(session: Session, deal_id: int, step: int) -> StageMove:
+def move_to_adjacent(session: Session, deal_id: int, step: int, seen_version: int | None = None) -> StageMove:
     """The previous (-1) or next (+1) open stage. A closed deal, or no open stage that way,
     raises ValidationError with a message that says what to do (`w` marks it won …)."""
     if step not in (-1, 1):
         raise ValueError(f"step is -1 or +1, not {step}")
-    deal = _movable_deal(session, deal_id)
+    deal = _movable_deal(session, deal_id, seen_version)
     current = get_stage(session, deal.stage_id)
     _refuse_closed(deal, current)
     stages = open_stages(session)
@@ -407,10 +445,12 @@ def move_to_adjacent(session: Session, deal_id: int, step: int) -> StageMove:
     return _move(session, deal, stages[index])
 
 
-def move_deal_to(session: Session, deal_id: int, stage_id: int, reason: str | None = None) -> StageMove:
+def move_deal_to(
+    session: Session, deal_id: int, stage_id: int, reason: str | None = None, seen_version: int | None = None
+) -> StageMove:
     """Any stage (the command line's `deal move`); to a lost stage needs a reason. A closed
     deal moved to an open stage is refused: reopen_deal is how it comes back."""
-    deal = _movable_deal(session, deal_id)
+    deal = _movable_deal(session, deal_id, seen_version)
     current, target = get_stage(session, deal.stage_id), get_stage(session, stage_id)
     if current.kind != StageKind.OPEN.value and target.kind == StageKind.OPEN.value:
         raise ValidationError(
@@ -421,9 +461,11 @@ def move_deal_to(session: Session, deal_id: int, stage_id: int, reason: str | No
     return _move(session, deal, target, reason)
 
 
-def win_deal(session: Session, deal_id: int, final_amount: int | None = None) -> StageMove:
+def win_deal(
+    session: Session, deal_id: int, final_amount: int | None = None, seen_version: int | None = None
+) -> StageMove:
     """To the won stage, with its final amount (None keeps the current one)."""
-    deal = _movable_deal(session, deal_id)
+    deal = _movable_deal(session, deal_id, seen_version)
     won = _outcome_stage(session, StageKind.WON)
     if final_amount is not None and final_amount < 0:
         raise ValidationError("amount", "cannot be negative")
@@ -433,8 +475,8 @@ def win_deal(session: Session, deal_id: int, final_amount: int | None = None) ->
     before = _before(deal, current, won)
     if final_amount is not None and apply_changes(session, deal, subject(deal), {"amount": final_amount}):
         deal.updated_at = utcnow()
-    move_deal(session, deal_id, won.id or 0)
-    return before
+    _put_in_stage(session, deal, current, won, None)
+    return _after(session, deal, before)
 
 
 # The reason that means nothing until the person says what it was.
@@ -450,19 +492,19 @@ def lost_reason(picked: str, details: str) -> str:
     return f"{picked}: {words}" if words else picked
 
 
-def lose_deal(session: Session, deal_id: int, reason: str) -> StageMove:
+def lose_deal(session: Session, deal_id: int, reason: str, seen_version: int | None = None) -> StageMove:
     """To the lost stage; the reason (one of settings.lost_reasons, or the person's own
     words) is required and kept on the deal and in the move's event."""
-    deal = _movable_deal(session, deal_id)
+    deal = _movable_deal(session, deal_id, seen_version)
     lost = _outcome_stage(session, StageKind.LOST)
     if deal.stage_id == lost.id:
         raise ValidationError("deal", f"“{deal.title}” is lost already")
     return _move(session, deal, lost, reason)
 
 
-def reopen_deal(session: Session, deal_id: int) -> StageMove:
+def reopen_deal(session: Session, deal_id: int, seen_version: int | None = None) -> StageMove:
     """A won or lost deal back to the open stage it was last in (else the first open one)."""
-    deal = _movable_deal(session, deal_id)
+    deal = _movable_deal(session, deal_id, seen_version)
     current = get_stage(session, deal.stage_id)
     if current.kind == StageKind.OPEN.value:
         raise ValidationError("deal", f"“{deal.title}” is open already (in {current.name})")
@@ -490,9 +532,10 @@ def _last_open_stage(session: Session, deal_id: int) -> Stage | None:
     return None
 
 
-def undo_move(session: Session, move: StageMove) -> None:
+def undo_move(session: Session, move: StageMove) -> int:
     """Put the deal back as it was before `move` (stage, stage_entered_at, closed_at, lost
-    reason, amount) and say so on its timeline; refused when the deal moved again since."""
+    reason, amount) and say so on its timeline; refused when the deal moved again since.
+    Returns the deal's new row version."""
     deal = _movable_deal(session, move.deal_id)
     if deal.stage_id != move.to_stage_id:
         now_in = get_stage(session, deal.stage_id).name
@@ -524,3 +567,4 @@ def undo_move(session: Session, move: StageMove) -> None:
         },
     )
     session.flush()
+    return deal.version

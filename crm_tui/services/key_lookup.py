@@ -62,5 +62,6 @@ def among(column: Any, values: Iterable[Any]) -> Any:
     for value in values:
         # json_each cuts a string at an escaped NUL: such a (rare) value is bound as it is.
         (with_nul if isinstance(value, str) and "\x00" in value else listed).append(value)
-    condition = _in_key_list(col(column), bindparam(None, listed, type_=_KeyList(col(column).type)))
+    column_type: TypeEngine[Any] = col(column).type  # type: ignore[attr-defined]
+    condition = _in_key_list(col(column), bindparam(None, listed, type_=_KeyList(column_type)))
     return or_(condition, col(column).in_(with_nul)) if with_nul else condition

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from crm_tui.services.contact_match import (
 from crm_tui.services.events import EventKind, apply_changes, record_event
 from crm_tui.services.leads import OPEN_STATUSES, archive_lead, get_lead, subject
 from crm_tui.services.validation import fold
+from crm_tui.services.versions import locked_lead
 
 # A lead not converted yet but already tied to a contact (by hand, or by an import that
 # recognised a returning customer) whose email and phone no longer point at it.
@@ -196,10 +198,11 @@ def _open_leads_by(session: Session, key: Any, values: set[str]) -> dict[str, li
 # ---------------------------------------------------------------- acting on a match
 
 
-def link_to_contact(session: Session, lead_id: int, contact_id: int) -> Lead:
+def link_to_contact(session: Session, lead_id: int, contact_id: int, seen_version: int | None = None) -> Lead:
     """Tie a lead to the contact it turns out to be (and to the contact's company), so the
-    lead's timeline shows on the contact's and a later conversion starts from that contact."""
-    lead = get_lead(session, lead_id)
+    lead's timeline shows on the contact's and a later conversion starts from that contact.
+    The lead is locked; changed by someone else since `seen_version`: RecordChanged."""
+    lead = locked_lead(session, lead_id, seen_version)
     _refuse_closed(lead, "lead")
     contact = session.get(Contact, contact_id)
     if contact is None or contact.archived_at is not None:
@@ -226,15 +229,19 @@ def link_to_contact(session: Session, lead_id: int, contact_id: int) -> Lead:
     return lead
 
 
-def merge_lead(session: Session, lead_id: int, into_lead_id: int) -> Lead:
+def merge_lead(session: Session, lead_id: int, into_lead_id: int, seen_version: int | None = None) -> Lead:
     """Fold a duplicate lead into another one and archive the duplicate.
 
     The kept lead only gains: its empty fields are filled from the duplicate, the duplicate's
     other emails and phones join its `extra`, notes are appended, open activities move over.
-    Nothing the kept lead already says is overwritten.
+    Nothing the kept lead already says is overwritten. Both leads are locked first (the
+    duplicate refused with RecordChanged when changed by someone else since `seen_version`).
     """
     if lead_id == into_lead_id:
         raise ValidationError("lead", "cannot be merged into itself")
+    for locking in sorted((lead_id, into_lead_id)):  # one order: two merges cannot deadlock
+        with suppress(NotFound):  # a missing lead is named just below, as before
+            locked_lead(session, locking, seen_version if locking == lead_id else None)
     duplicate, kept = get_lead(session, lead_id), _lead_or_refuse(session, into_lead_id)
     _refuse_closed(kept, "into")
     if duplicate.archived_at is not None:

@@ -9,6 +9,7 @@ events: the log is append-only, so the undo is written to it as one more event.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -49,6 +50,7 @@ from crm_tui.services.validation import (
     parse_phone,
     split_full_name,
 )
+from crm_tui.services.versions import locked_lead
 
 DISQUALIFY_REASONS = ["No budget", "No need", "Competitor", "Spam", "Duplicate", "Other"]
 
@@ -169,8 +171,9 @@ def undo_triage(session: Session, undo: TriageUndo) -> str:
     # What could not be taken back, and why: said in the message, not silently skipped.
     notes: list[str] = []
     for state in undo.leads:
-        lead = session.get(Lead, state.lead_id)
-        if lead is None:
+        try:
+            lead = locked_lead(session, state.lead_id)
+        except NotFound:
             notes.append(f"lead {state.lead_id} no longer exists")
             continue
         if lead.status == LeadStatus.CONVERTED.value and not undo.conversion:
@@ -285,17 +288,22 @@ def _take_back_contact_details(session: Session, undo: TriageUndo) -> None:
 # ---------------------------------------------------------------- work on, disqualify, schedule
 
 
-def _leads_to_decide(session: Session, lead_ids: list[int]) -> list[Lead]:
-    """The leads of a decision, all checked before any is changed: a converted or archived
-    lead in a marked set stops the whole decision, so it is all or nothing."""
+def _leads_to_decide(
+    session: Session, lead_ids: list[int], seen_versions: Mapping[int, int] | None = None
+) -> list[Lead]:
+    """The leads of a decision, locked and all checked before any is changed: a converted or
+    archived lead in a marked set stops the whole decision, so it is all or nothing; so does
+    one changed by someone else since the version in `seen_versions` (RecordChanged)."""
     ids = list(dict.fromkeys(lead_ids))
     if not ids:
         raise ValidationError("lead", "choose at least one lead")
+    seen = seen_versions or {}
     found: list[Lead] = []
     for lead_id in ids:
-        lead = session.get(Lead, lead_id)
-        if lead is None:
-            raise ValidationError("lead", f"no lead with id {lead_id}")
+        try:
+            lead = locked_lead(session, lead_id, seen.get(lead_id))
+        except NotFound as error:
+            raise ValidationError("lead", f"no lead with id {lead_id}") from error
         if lead.archived_at is not None:
             raise ValidationError("lead", f"lead {lead_id} is archived")
         if lead.status == LeadStatus.CONVERTED.value:
@@ -307,9 +315,14 @@ def _leads_to_decide(session: Session, lead_ids: list[int]) -> list[Lead]:
     return found
 
 
-def mark_working(session: Session, lead_ids: list[int]) -> TriageUndo:
-    """Move leads to Working (a disqualified one comes back, losing its reason)."""
-    chosen = _leads_to_decide(session, lead_ids)
+def mark_working(
+    session: Session, lead_ids: list[int], seen_versions: Mapping[int, int] | None = None
+) -> TriageUndo:
+    """Move leads to Working (a disqualified one comes back, losing its reason).
+
+    `seen_versions` (every decision takes it): the version of each lead the person saw, by id;
+    a lead changed by someone else since refuses the whole decision with RecordChanged."""
+    chosen = _leads_to_decide(session, lead_ids, seen_versions)
     states = [LeadState.of(lead) for lead in chosen if lead.status != LeadStatus.WORKING.value]
     for state in states:
         leads.set_status(session, state.lead_id, LeadStatus.WORKING)
@@ -317,12 +330,14 @@ def mark_working(session: Session, lead_ids: list[int]) -> TriageUndo:
     return TriageUndo(f"mark {_leads_label(len(states))} as working", leads=states)
 
 
-def disqualify(session: Session, lead_ids: list[int], reason: str) -> TriageUndo:
+def disqualify(
+    session: Session, lead_ids: list[int], reason: str, seen_versions: Mapping[int, int] | None = None
+) -> TriageUndo:
     """Throw leads out, saying why (DISQUALIFY_REASONS or the user's own words)."""
     why = clean(reason)
     if why is None:
         raise ValidationError("reason", "say why the lead is disqualified")
-    chosen = _leads_to_decide(session, lead_ids)
+    chosen = _leads_to_decide(session, lead_ids, seen_versions)
     states = [LeadState.of(lead) for lead in chosen if lead.status != LeadStatus.DISQUALIFIED.value]
     for state in states:
         leads.set_status(session, state.lead_id, LeadStatus.DISQUALIFIED, why)
@@ -331,7 +346,13 @@ def disqualify(session: Session, lead_ids: list[int], reason: str) -> TriageUndo
 
 
 def schedule(
-    session: Session, lead_ids: list[int], day: date, at: time | None, goal: str, kind: str = "call"
+    session: Session,
+    lead_ids: list[int],
+    day: date,
+    at: time | None,
+    goal: str,
+    kind: str = "call",
+    seen_versions: Mapping[int, int] | None = None,
 ) -> TriageUndo:
     """Set the leads' next contact and plan it as an open activity, so it comes up on Today.
 
@@ -341,7 +362,7 @@ def schedule(
     if kind not in {member.value for member in ActivityKind}:
         raise ValidationError("kind", f"{kind!r} is not one of call, meeting, email, task")
     what = clean(goal)
-    chosen = _leads_to_decide(session, lead_ids)
+    chosen = _leads_to_decide(session, lead_ids, seen_versions)
     undo = TriageUndo(
         f"schedule {_leads_label(len(chosen))} for {day.isoformat()}" + (f" {at:%H:%M}" if at else "")
     )
@@ -391,6 +412,9 @@ class ConversionRequest:
     deal_amount: str = ""
     deal_stage_id: int | None = None  # None: the first open stage
     deal_close_on: str = ""
+    # The lead's version when the form was filled: converting a lead someone else changed
+    # since raises RecordChanged (None: convert it as it is now).
+    seen_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -435,9 +459,11 @@ def conversion_undo(conversion: Conversion) -> TriageUndo:
     return conversion.undo
 
 
-def _convertible(session: Session, lead_id: int) -> Lead:
+def _convertible(session: Session, lead_id: int, lock: bool = False, seen_version: int | None = None) -> Lead:
+    """The lead, if it can be converted. `lock`: locked for the conversion and read as it is
+    now (two people converting it at once: the second finds it converted, or changed)."""
     try:
-        lead = leads.get_lead(session, lead_id)
+        lead = locked_lead(session, lead_id, seen_version) if lock else leads.get_lead(session, lead_id)
     except NotFound as error:
         raise ValidationError("lead", str(error)) from error
     if lead.archived_at is not None:
@@ -463,6 +489,7 @@ def conversion_defaults(session: Session, lead_id: int) -> ConversionRequest:
         create_deal=bool(lead.value),
         deal_title=lead.title,
         deal_amount=plain_amount(lead.value),
+        seen_version=lead.version,
     )
     match = matches_for(session, [lead_id]).get(lead_id)
     if match is not None and match.kind is EntityKind.CONTACT:
@@ -555,7 +582,7 @@ def convert_lead(session: Session, request: ConversionRequest) -> Conversion:
     Every value is checked before the first write; the writes then run in a savepoint, so that
     a failure part-way leaves nothing behind even when the caller's transaction goes on.
     """
-    lead = _convertible(session, request.lead_id)
+    lead = _convertible(session, request.lead_id, lock=True, seen_version=request.seen_version)
     checked = _check(session, lead, request)
     before = LeadState.of(lead)
     with session.begin_nested():

@@ -25,6 +25,7 @@ from crm_tui.services.validation import (
     parse_optional_date,
     parse_phone,
 )
+from crm_tui.services.versions import locked_lead
 
 # Statuses shown in the inbox by default: the ones still waiting for a decision.
 OPEN_STATUSES = (LeadStatus.NEW.value, LeadStatus.WORKING.value)
@@ -145,8 +146,13 @@ def create_lead(session: Session, data: LeadBase) -> Lead:
     return lead
 
 
-def update_lead(session: Session, lead_id: int, changes: dict[str, Any]) -> Lead:
-    lead = get_lead(session, lead_id)
+def update_lead(
+    session: Session, lead_id: int, changes: dict[str, Any], seen_version: int | None = None
+) -> Lead:
+    """Change a lead's fields. Like every change of a lead here, on the lead locked and as it is
+    now; when `seen_version` (the version the person saw) is no longer its version, someone
+    else changed it since: RecordChanged, and nothing is written (services/versions.py)."""
+    lead = locked_lead(session, lead_id, seen_version)
     allowed = set(LeadBase.model_fields)
     unknown = set(changes) - allowed
     if unknown:
@@ -165,8 +171,14 @@ def update_lead(session: Session, lead_id: int, changes: dict[str, Any]) -> Lead
     return lead
 
 
-def set_status(session: Session, lead_id: int, status: LeadStatus, reason: str | None = None) -> Lead:
-    lead = get_lead(session, lead_id)
+def set_status(
+    session: Session,
+    lead_id: int,
+    status: LeadStatus,
+    reason: str | None = None,
+    seen_version: int | None = None,
+) -> Lead:
+    lead = locked_lead(session, lead_id, seen_version)
     if status is LeadStatus.DISQUALIFIED and not clean(reason):
         raise ValidationError("reason", "say why the lead is disqualified")
     old = lead.status
@@ -188,8 +200,8 @@ def set_status(session: Session, lead_id: int, status: LeadStatus, reason: str |
     return lead
 
 
-def archive_lead(session: Session, lead_id: int) -> Lead:
-    lead = get_lead(session, lead_id)
+def archive_lead(session: Session, lead_id: int, seen_version: int | None = None) -> Lead:
+    lead = locked_lead(session, lead_id, seen_version)
     if lead.archived_at is None:
         lead.archived_at = utcnow()
         record_event(session, subject(lead), EventKind.ARCHIVED, "Lead archived")
@@ -210,6 +222,7 @@ class LeadRow:
     next_contact_on: date | None
     value: int | None
     currency: str
+    version: int = 1  # what a decision on the row hands back as its seen version
 
 
 # The inbox's queries use the table's columns, not the ORM's attributes: they then compile as
@@ -219,11 +232,16 @@ _LEAD = Lead.__table__.c  # type: ignore[attr-defined]
 _ROW_COLUMNS = [getattr(_LEAD, field) for field in LeadRow.__dataclass_fields__]
 
 
-def _status_filter(statuses: Iterable[str] | None) -> Any:
+def _status_filter(statuses: Iterable[str] | None, owner: str | None = None) -> Any:
     condition: ColumnElement[bool] = _LEAD.archived_at.is_(None)
     if statuses is not None:
         condition = condition & _LEAD.status.in_(list(statuses))
-    return condition
+    return _owned_by(condition, owner)
+
+
+def _owned_by(condition: ColumnElement[bool], owner: str | None) -> ColumnElement[bool]:
+    """The "mine" filter: only the leads `owner` owns; None is everyone's."""
+    return condition if owner is None else condition & (_LEAD.owner == owner)
 
 
 def _count(session: Session, condition: Any) -> int:
@@ -232,16 +250,22 @@ def _count(session: Session, condition: Any) -> int:
     return int(session.connection().execute(statement).scalar_one())
 
 
-def count_leads(session: Session, statuses: Iterable[str] | None = OPEN_STATUSES) -> int:
-    return _count(session, _status_filter(statuses))
+def count_leads(
+    session: Session, statuses: Iterable[str] | None = OPEN_STATUSES, owner: str | None = None
+) -> int:
+    return _count(session, _status_filter(statuses, owner))
 
 
 def list_leads(
-    session: Session, statuses: Iterable[str] | None = OPEN_STATUSES, offset: int = 0, limit: int = 100
+    session: Session,
+    statuses: Iterable[str] | None = OPEN_STATUSES,
+    offset: int = 0,
+    limit: int = 100,
+    owner: str | None = None,
 ) -> Sequence[LeadRow]:
-    """A page of leads, newest first. Only the listed columns are read: building whole ORM
-    objects made the inbox's first page several times slower to come."""
-    return _lead_rows(session, _status_filter(statuses), offset, limit)
+    """A page of leads, newest first (only `owner`'s, when given). Only the listed columns are
+    read: building whole ORM objects made the inbox's first page several times slower to come."""
+    return _lead_rows(session, _status_filter(statuses, owner), offset, limit)
 
 
 def _lead_rows(
@@ -278,7 +302,7 @@ class InboxTab(StrEnum):
     ALL = "all"
 
 
-def _tab_filter(tab: InboxTab, source: str | None, day: date) -> Any:
+def _tab_filter(tab: InboxTab, source: str | None, day: date, owner: str | None = None) -> Any:
     condition: ColumnElement[bool] = _LEAD.archived_at.is_(None)
     next_on = _LEAD.next_contact_on
     if tab in (InboxTab.NEW, InboxTab.WORKING):
@@ -289,14 +313,16 @@ def _tab_filter(tab: InboxTab, source: str | None, day: date) -> Any:
         condition = condition & (_LEAD.status == tab.value)
     if source is not None:
         condition = condition & (_LEAD.source == source)
-    return condition
+    return _owned_by(condition, owner)
 
 
-def count_leads_in(session: Session, tab: InboxTab, source: str | None = None) -> int:
-    return _count(session, _tab_filter(tab, source, today()))
+def count_leads_in(
+    session: Session, tab: InboxTab, source: str | None = None, owner: str | None = None
+) -> int:
+    return _count(session, _tab_filter(tab, source, today(), owner))
 
 
-def tab_counts(session: Session, source: str | None = None) -> dict[InboxTab, int]:
+def tab_counts(session: Session, source: str | None = None, owner: str | None = None) -> dict[InboxTab, int]:
     """How many leads each tab holds, from one grouped query (not one count per tab).
 
     Grouped by status alone, the scheduled ones summed inside each group: grouping by
@@ -307,6 +333,8 @@ def tab_counts(session: Session, source: str | None = None) -> dict[InboxTab, in
     condition: ColumnElement[bool] = col(Lead.archived_at).is_(None)
     if source is not None:
         condition = condition & (col(Lead.source) == source)
+    if owner is not None:
+        condition = condition & (col(Lead.owner) == owner)
     counts = dict.fromkeys(InboxTab, 0)
     for status, count, later in session.exec(
         select(Lead.status, func.count(), scheduled).where(condition).group_by(col(Lead.status))
@@ -327,6 +355,7 @@ def list_leads_in(
     limit: int = 50,
     oldest_first: bool = False,
     source: str | None = None,
+    owner: str | None = None,
 ) -> list[LeadRow]:
-    """One page of a tab, newest first (or oldest first)."""
-    return _lead_rows(session, _tab_filter(tab, source, today()), offset, limit, oldest_first)
+    """One page of a tab, newest first (or oldest first); only `owner`'s leads when given."""
+    return _lead_rows(session, _tab_filter(tab, source, today(), owner), offset, limit, oldest_first)

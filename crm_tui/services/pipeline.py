@@ -13,8 +13,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
-from sqlalchemy.sql.elements import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
 from sqlmodel import Session, col, select
 
 from crm_tui.dates import as_utc, days_since, today, utcnow
@@ -28,6 +26,7 @@ from crm_tui.db.models import (
     Stage,
     StageKind,
 )
+from crm_tui.db.planner import not_via_index
 from crm_tui.errors import ValidationError
 from crm_tui.money import format_money, plain_amount
 from crm_tui.services.events import EventKind
@@ -53,7 +52,8 @@ class BoardFilter:
 
     text: the global search's words over the deal (title, client…), via search.typed_into;
     contact / company: part of the name (case-folded, every alphabet); tag: a tag of the
-    deal's contact; min_amount / max_amount: minor units, inclusive."""
+    deal's contact; min_amount / max_amount: minor units, inclusive; owner: only the deals
+    this person owns (the "mine" filter, shown apart: it is not part of `narrowed`)."""
 
     text: str = ""
     contact: str = ""
@@ -61,6 +61,7 @@ class BoardFilter:
     tag: str = ""
     min_amount: int | None = None
     max_amount: int | None = None
+    owner: str | None = None
 
     @property
     def narrowed(self) -> bool:
@@ -146,6 +147,8 @@ def filter_conditions(wanted: BoardFilter | None) -> list[ColumnElement[bool]]:
         conditions.append(col(Deal.amount) >= wanted.min_amount)
     if wanted.max_amount is not None:
         conditions.append(col(Deal.amount) <= wanted.max_amount)
+    if wanted.owner is not None:
+        conditions.append(col(Deal.owner) == wanted.owner)
     return conditions
 
 
@@ -227,6 +230,9 @@ class BoardCard:
     # The clock starts at the later of stage_entered_at and the deal's last logged activity
     # (a note, call, email or meeting on the deal, or one of its activities done).
     stale_days: int | None
+    # The deal's row version: a move, won or lost hands it back as seen_version, so a deal
+    # someone else changed since the card was read is not changed over them.
+    version: int = 1
 
 
 def stage_cards(
@@ -245,6 +251,7 @@ def stage_cards(
             Deal.amount,
             Deal.currency,
             Deal.stage_entered_at,
+            Deal.version,
         )
         .outerjoin(Company, col(Company.id) == Deal.company_id)
         .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
@@ -257,7 +264,7 @@ def stage_cards(
     upcoming = _next_activities(session, ids)
     logged = _last_logged(session, ids) if stage.rot_days is not None else {}
     cards = []
-    for deal_id, title, company, contact, amount, currency, entered_at in rows:
+    for deal_id, title, company, contact, amount, currency, entered_at, version in rows:
         next_one = upcoming.get(deal_id)
         clock = max(as_utc(entered_at), logged.get(deal_id, as_utc(entered_at)))
         cards.append(
@@ -273,6 +280,7 @@ def stage_cards(
                 next_due=next_one.due_on if next_one else None,
                 overdue=next_one is not None and next_one.overdue,
                 stale_days=_stale_days(clock, stage.rot_days),
+                version=version,
             )
         )
     return cards
@@ -325,7 +333,7 @@ def _done_at() -> Any:
     activity's deal index instead of ix_activity_open_due (done_at, due_on), which would
     walk every open, or every done, activity (as in services/health)."""
     done_at = Activity.__table__.c.done_at  # type: ignore[attr-defined]  # the Core column
-    return UnaryExpression(done_at, operator=custom_op("+"), type_=done_at.type)
+    return not_via_index(done_at)
 
 
 def _last_logged(session: Session, deal_ids: list[int]) -> dict[int, datetime]:

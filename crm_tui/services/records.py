@@ -120,6 +120,7 @@ def contact_records(session: Session, contacts: list[Contact]) -> list[dict[str,
             "next_contact_on": _iso(contact.next_contact_on),
             "next_contact_goal": contact.next_contact_goal,
             "created_at": _iso(contact.created_at),
+            "owner": contact.owner,
             "uid": contact.uid,
             # vCard properties kept verbatim from an import, given back by a vCard export.
             "extra": contact.extra,
@@ -189,6 +190,7 @@ def lead_records(session: Session, leads: list[Lead]) -> list[dict[str, Any]]:
             "contact_id": lead.contact_id,
             "company_id": lead.company_id,
             "deal_id": lead.deal_id,
+            "owner": lead.owner,
         }
         for lead in leads
     ]
@@ -220,6 +222,7 @@ def deal_records(session: Session, deals: list[Deal]) -> list[dict[str, Any]]:
                 "lost_reason": deal.lost_reason,
                 "notes": deal.notes,
                 "created_at": _iso(deal.created_at),
+                "owner": deal.owner,
             }
         )
     return records
@@ -247,6 +250,7 @@ def activity_records(session: Session, activities: list[Activity]) -> list[dict[
             "company_id": activity.company_id,
             "deal_id": activity.deal_id,
             "lead_id": activity.lead_id,
+            "owner": activity.owner,
         }
         for activity, (local_day, local_time) in ((activity, local_due(activity)) for activity in activities)
     ]
@@ -263,6 +267,7 @@ def event_records(session: Session, events: list[Event]) -> list[dict[str, Any]]
             "entity_id": event.entity_id,
             "text": event.text,
             "payload": event.payload,
+            "actor": event.actor,
         }
         for event in events
     ]

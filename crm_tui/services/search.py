@@ -15,11 +15,11 @@ from itertools import islice
 from typing import Any
 
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
-from sqlalchemy import Boolean, ColumnElement, String, bindparam, literal_column, text
+from sqlalchemy import ColumnElement, String, bindparam, literal_column, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import NullType, TypeDecorator
 from sqlmodel import Session, col, select
 
 from crm_tui.db.models import (
@@ -309,9 +309,10 @@ class _TypedWords(TypeDecorator[str]):
 
 
 class _matches_typed(FunctionElement[bool]):
-    """`search_index MATCH …` on SQLite, `words @@ to_tsquery(…)` on PostgreSQL."""
+    """`search_index MATCH …` on SQLite, `words @@ to_tsquery(…)` on PostgreSQL. Untyped on
+    purpose: typed Boolean, SQLAlchemy would write `MATCH ? = 1` for SQLite, which FTS5 refuses."""
 
-    type = Boolean()
+    type = NullType()  # type: ignore[assignment]
     inherit_cache = True
 
 

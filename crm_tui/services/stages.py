@@ -288,7 +288,9 @@ def _move_all_deals(session: Session, stage: Stage, target: Stage) -> None:
     session.execute(
         update(Deal)
         .where(col(Deal.stage_id) == stage.id)
-        .values(stage_id=target.id, stage_entered_at=now, updated_at=now)
+        # A bulk UPDATE bypasses the ORM's version counter: a board that shows one of these
+        # deals must see it changed (services/versions.py).
+        .values(stage_id=target.id, stage_entered_at=now, updated_at=now, version=col(Deal.version) + 1)
     )
     text = f"stage: {stage.name} → {target.name} ({stage.name} deleted)"
     payload = {

@@ -94,11 +94,13 @@ def week_end(day: date) -> date:
     return day + timedelta(days=6 - day.weekday())
 
 
-def today_list(session: Session, limit: int = 200) -> TodayList:
+def today_list(session: Session, limit: int = 200, owner: str | None = None) -> TodayList:
     """Today's sections, the deals with no next step and the forgotten clients.
 
     `limit` caps each list read (the overdue days, today's past ones, what is still ahead this
-    week, the stalled deals, the forgotten clients); the counts are the whole numbers.
+    week, the stalled deals, the forgotten clients); the counts are the whole numbers. With
+    `owner` ("mine"), only that person's: activities by their owner, deals by the deal's
+    owner, clients by the contact's owner.
     """
     day = today()
     now = utcnow()
@@ -106,19 +108,21 @@ def today_list(session: Session, limit: int = 200) -> TodayList:
     # On a Sunday the week is over: tomorrow is a Monday and "this week" is empty.
     last = max(tomorrow, week_end(day))
     before_today, through_today, through_tomorrow, through_week = activities.count_agenda(
-        session, day - timedelta(days=1), day, tomorrow, last
+        session, day - timedelta(days=1), day, tomorrow, last, owner=owner
     )
-    overdue = activities.overdue_count(session)
+    overdue = activities.overdue_count(session, owner)
     # Today's timed activities already past are overdue too; in the agenda's order they come
     # first in the day (timed ones by their moment).
     passed_today = max(0, overdue - before_today)
     # Three reads, each capped: past days' activities (oldest first), today's already past,
     # then the rest of today and of the week. A long overdue tail never pushes what is still
     # ahead today off the list.
-    rows = activities.agenda(session, day - timedelta(days=1), limit=limit)
+    rows = activities.agenda(session, day - timedelta(days=1), limit=limit, owner=owner)
     if passed_today:
-        rows += activities.agenda(session, day, offset=before_today, limit=min(limit, passed_today))
-    rows += activities.agenda(session, last, offset=before_today + passed_today, limit=limit)
+        rows += activities.agenda(
+            session, day, offset=before_today, limit=min(limit, passed_today), owner=owner
+        )
+    rows += activities.agenda(session, last, offset=before_today + passed_today, limit=limit, owner=owner)
     details = _contact_details(session, rows)
     items = [_item(row, day, tomorrow, now, details.get(row.id, "")) for row in rows]
     # Safe against the clock moving on between the reads: overdue ones first, in their order.
@@ -129,8 +133,8 @@ def today_list(session: Session, limit: int = 200) -> TodayList:
         Section.TOMORROW.value: through_tomorrow - through_today,
         Section.THIS_WEEK.value: through_week - through_tomorrow,
     }
-    stalled, stalled_count = stalled_deals(session, limit)
-    forgotten, forgotten_count = forgotten_clients(session, limit)
+    stalled, stalled_count = stalled_deals(session, limit, owner)
+    forgotten, forgotten_count = forgotten_clients(session, limit, owner)
     counts |= {"stalled": stalled_count, "forgotten": forgotten_count}
     return TodayList(items, stalled, forgotten, counts)
 
@@ -176,18 +180,22 @@ def _contact_details(session: Session, rows: Iterable[AgendaRow]) -> dict[int, s
 # ---------------------------------------------------------------- deals with no next step
 
 
-def _stalled_condition() -> list[Any]:
+def _stalled_condition(owner: str | None = None) -> list[Any]:
     open_activity = exists().where(col(Activity.deal_id) == Deal.id, col(Activity.done_at).is_(None))
-    return [Stage.kind == StageKind.OPEN.value, col(Deal.archived_at).is_(None), ~open_activity]
+    mine = [] if owner is None else [col(Deal.owner) == owner]
+    return [Stage.kind == StageKind.OPEN.value, col(Deal.archived_at).is_(None), ~open_activity, *mine]
 
 
-def stalled_deals(session: Session, limit: int = 200) -> tuple[list[StalledDeal], int]:
-    """Open deals with no open activity, longest in their stage first; and how many there are."""
+def stalled_deals(
+    session: Session, limit: int = 200, owner: str | None = None
+) -> tuple[list[StalledDeal], int]:
+    """Open deals with no open activity (`owner`'s deals only, when given), longest in their
+    stage first; and how many there are."""
     total = session.exec(
         select(func.count())
         .select_from(Deal)
         .join(Stage, col(Stage.id) == Deal.stage_id)
-        .where(*_stalled_condition())
+        .where(*_stalled_condition(owner))
     ).one()
     rows = session.exec(
         select(
@@ -203,7 +211,7 @@ def stalled_deals(session: Session, limit: int = 200) -> tuple[list[StalledDeal]
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .outerjoin(Company, col(Company.id) == Deal.company_id)
         .outerjoin(Contact, col(Contact.id) == Deal.contact_id)
-        .where(*_stalled_condition())
+        .where(*_stalled_condition(owner))
         .order_by(col(Deal.stage_entered_at), col(Deal.id))
         .limit(limit)
     ).all()
@@ -238,7 +246,7 @@ def _open_deal_of_contact() -> ColumnElement[bool]:
     )
 
 
-def _forgotten_condition(since: datetime) -> list[Any]:
+def _forgotten_condition(since: datetime, owner: str | None = None) -> list[Any]:
     """Clients (an open deal, the client flag or a "client" tag) not touched since `since`;
     never touched ones count once they are older than that (a contact added this morning is
     not forgotten yet)."""
@@ -246,7 +254,8 @@ def _forgotten_condition(since: datetime) -> list[Any]:
         col(Contact.last_touch_at) < since,
         col(Contact.last_touch_at).is_(None) & (col(Contact.created_at) < since),
     )
-    return [col(Contact.archived_at).is_(None), untouched]
+    mine = [] if owner is None else [col(Contact.owner) == owner]
+    return [col(Contact.archived_at).is_(None), untouched, *mine]
 
 
 def _client_ids() -> Any:
@@ -269,13 +278,15 @@ def _client_ids() -> Any:
     return union(with_deal, tagged, flagged)
 
 
-def forgotten_clients(session: Session, limit: int = 200) -> tuple[list[ForgottenClient], int]:
+def forgotten_clients(
+    session: Session, limit: int = 200, owner: str | None = None
+) -> tuple[list[ForgottenClient], int]:
     """Clients nobody has touched for more than `settings.forgotten_days` calendar days (a
     touch's local day counts, as for the health light): never touched first, then the longest
-    untouched; and how many there are."""
+    untouched; and how many there are. With `owner`, only the contacts that person owns."""
     day = today()
     since = day_start_utc(day - timedelta(days=forgotten_days(session)))
-    conditions = _forgotten_condition(since)
+    conditions = _forgotten_condition(since, owner)
     clients = _client_ids().subquery("clients")
     client_id = clients.c[0]
     total = session.exec(
@@ -310,9 +321,11 @@ def forgotten_clients(session: Session, limit: int = 200) -> tuple[list[Forgotte
 # ---------------------------------------------------------------- the week agenda
 
 
-def week_agenda(session: Session, monday: date, limit: int = 500) -> dict[date, list[AgendaRow]]:
-    """Each day of the week starting `monday` (seven keys, in order) with its open activities:
-    by time, untimed after."""
+def week_agenda(
+    session: Session, monday: date, limit: int = 500, owner: str | None = None
+) -> dict[date, list[AgendaRow]]:
+    """Each day of the week starting `monday` (seven keys, in order) with its open activities
+    (`owner`'s only, when given): by time, untimed after."""
     days = [monday + timedelta(days=offset) for offset in range(7)]
     rows = session.exec(
         select(Activity, Contact.full_name, Company.name, Deal.title, Lead.title)  # type: ignore[call-overload]  # >4 columns
@@ -321,7 +334,7 @@ def week_agenda(session: Session, monday: date, limit: int = 500) -> dict[date, 
         .outerjoin(Deal, col(Deal.id) == Activity.deal_id)
         .outerjoin(Lead, col(Lead.id) == Activity.lead_id)
         .where(
-            col(Activity.done_at).is_(None),
+            activities.owned_by(col(Activity.done_at).is_(None), owner),
             col(Activity.due_on) >= days[0],
             col(Activity.due_on) <= days[-1],
         )

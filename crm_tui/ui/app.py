@@ -35,6 +35,7 @@ from crm_tui.ui.screens.pipeline import PipelineScreen
 from crm_tui.ui.screens.record import RecordScreen
 from crm_tui.ui.screens.reports import ReportsScreen
 from crm_tui.ui.screens.today import TodayScreen
+from crm_tui.users import current_user
 from crm_tui.vocabulary import ACTIVITY_SYMBOLS
 
 # How often the app looks for reminders whose moment has come (and counts the overdue).
@@ -124,6 +125,14 @@ class CrmApp(App[None]):
         # last window looked at (None until the first look), and what was announced.
         self.reminders_checked: datetime | None = None
         self.announced: set[tuple[int, datetime | None]] = set()
+        # "Mine / everyone" (M in Inbox, Pipeline and Today): one choice for the three modes
+        # and the mode bar's overdue count, for this session; everybody's at start.
+        self.mine = False
+
+    @property
+    def owner_filter(self) -> str | None:
+        """The owner the services filter by: the current user under "mine", else None (all)."""
+        return current_user() if self.mine else None
 
     def on_mount(self) -> None:
         # Everything loaded to start (Textual, SQLAlchemy, the models) lives as long as the
@@ -155,7 +164,7 @@ class CrmApp(App[None]):
 
         def read(session: Session) -> tuple[list[AgendaRow], int, bool]:
             due = reminders_due(session, after, until) if until > after else []
-            return due, overdue_count(session), bool(due) and reminder_bell(session)
+            return due, overdue_count(session, self.owner_filter), bool(due) and reminder_bell(session)
 
         try:
             due, overdue, bell = run_in_session(self, read)
@@ -188,7 +197,7 @@ class CrmApp(App[None]):
     def refresh_overdue(self) -> None:
         """Count the overdue activities again (screens call it after they change one)."""
         try:
-            overdue = run_in_session(self, overdue_count)
+            overdue = run_in_session(self, lambda session: overdue_count(session, self.owner_filter))
         except Exception:  # the next reminder look counts again
             return
         self.call_from_thread(setattr, self, "overdue", overdue)

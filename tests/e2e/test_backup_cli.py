@@ -267,8 +267,10 @@ def test_restore_of_an_old_version_file_is_upgraded_when_next_opened(db: Path) -
         connection.close()
 
 
-def test_a_server_database_url_is_refused(tmp_path: Path) -> None:
-    line = refused("backups", db="postgresql://crm@localhost/crm")
+def test_a_database_without_backups_is_refused(tmp_path: Path) -> None:
+    # A server database's backups: tests/unit/test_cli_copy.py.
+    line = refused("backups", db="sqlite:///:memory:")
     assert line == (
-        "crm-tui: postgresql://crm@localhost/crm: backup, backups and restore work on an SQLite database file"
+        "crm-tui: sqlite:///:memory:: backup, backups and restore work on an SQLite database file "
+        "or a PostgreSQL database"
     )

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from textual.pilot import Pilot
@@ -78,6 +79,7 @@ def test_writers_and_an_import_at_once_all_land(tmp_path: Path, slow: bool) -> N
     assert_intact(db)
 
 
+@pytest.mark.sqlite_only("SQLite's write lock, held through sqlite3 (rows lock on PostgreSQL)")
 def test_a_unit_of_work_starting_with_a_savepoint_waits_for_another_writer(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -152,6 +154,7 @@ def shown_text(label: Label) -> str:
     return str(label.render())
 
 
+@pytest.mark.sqlite_only("another process on the same SQLite file, holding its write lock")
 async def test_the_inbox_shows_a_lead_another_process_added_and_waits_out_its_lock(
     engine: Engine, tmp_path: Path
 ) -> None:

@@ -55,6 +55,13 @@ def _set_keep(engine: Engine, value: str) -> None:
 
 
 @pytest.fixture
+def database_target(tmp_path: Path) -> str:
+    """A file only: these are an SQLite file's snapshots (its backup API, beside it). A server
+    database's backups, copies into SQLite files, are tested in test_database_copy.py."""
+    return str(tmp_path / "crm.sqlite3")
+
+
+@pytest.fixture
 def db(engine: Engine, tmp_path: Path) -> Path:
     """The engine fixture's file, holding one contact."""
     _add_contact(engine, "Anna")

@@ -24,13 +24,14 @@ from crm_tui.services.activities import ActivityCreate
 from crm_tui.services.contacts import ContactCreate, PhoneIn
 from crm_tui.services.deals import DealCreate
 from crm_tui.services.stages import stage_by_name
+from tests.users import TEST_USER
 
 # The conftest's frozen clock: Friday 20 November 2026, 09:00 UTC; TZ=UTC.
 
 
 @pytest.fixture
-def database(tmp_path: Path, engine: Engine) -> str:
-    return str(tmp_path / "crm.sqlite3")
+def database(database_target: str, engine: Engine) -> str:
+    return database_target
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -159,6 +160,7 @@ def test_today_json_gives_one_record_per_item_then_the_two_lists(
         "company_id": None,
         "deal_id": None,
         "lead_id": None,
+        "owner": TEST_USER,
         "regarding": "Olga Petrova · ООО Ромашка",
         "contact_detail": "+7 912 345-67-89",
         "overdue": False,

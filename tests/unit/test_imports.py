@@ -44,7 +44,9 @@ def count(session: Session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
-def test_a_new_file_creates_contacts_in_one_batch_after_a_snapshot(engine: Engine, tmp_path: Path) -> None:
+def test_a_new_file_creates_contacts_in_one_batch_after_a_snapshot(
+    engine: Engine, backups_folder: Path
+) -> None:
     plan, batch_id = run_import(engine, [anna(), card(2, first_name="Ivan", last_name="Sidorov")])
     assert [planned.action for planned in plan.records] == [Action.CREATE, Action.CREATE]
     with session_scope(engine) as session:
@@ -54,7 +56,7 @@ def test_a_new_file_creates_contacts_in_one_batch_after_a_snapshot(engine: Engin
         assert batch.counts["create"] == 2 and len(batch.created_ids["contacts"]) == 2
         imported = session.exec(select(Event).where(Event.kind == "imported")).all()
         assert len(imported) == 2 and "people.vcf (card 1 (line 10))" in imported[0].text
-    assert list((tmp_path / "backups").glob("*before-import*"))
+    assert list(backups_folder.glob("*before-import*"))
 
 
 def test_importing_the_same_file_twice_creates_nothing_the_second_time(engine: Engine) -> None:

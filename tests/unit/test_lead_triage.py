@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, col, func, select
@@ -72,6 +73,7 @@ def test_defaults_come_from_the_lead(session: Session) -> None:
         create_deal=True,
         deal_title="Website order",
         deal_amount="1500.50",
+        seen_version=lead.version,  # the conversion is refused if someone changes it meanwhile
     )
     assert conversion_defaults(session, _lead(session, value="150000").id).deal_amount == "150000"
     no_value = conversion_defaults(session, _lead(session, name="Ivan").id)
@@ -422,15 +424,11 @@ def test_a_converted_lead_in_a_marked_set_stops_the_whole_decision(session: Sess
         lead_triage.mark_working(session, [])
 
 
-def test_a_bulk_decision_takes_a_snapshot_first(session: Session, engine) -> None:
-    from crm_tui.db.backup import database_file, list_backups
-
+def test_a_bulk_decision_takes_a_snapshot_first(session: Session, backups_folder: Path) -> None:
     first, second = _lead(session), _lead(session, name="B")
     session.commit()
     lead_triage.disqualify(session, [first.id, second.id], "Spam")
-    assert [path.name.endswith("before-triage.sqlite3") for path in list_backups(database_file(engine))] == [
-        True
-    ]
+    assert [path.name.endswith("before-triage.sqlite3") for path in backups_folder.iterdir()] == [True]
 
 
 # --- schedule -------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def test_preview_shows_both_sides_and_what_moves(session: Session, pair: Pair) -
 
 
 def test_merge_moves_everything_to_the_survivor_and_archives_the_other(
-    session: Session, pair: Pair, tmp_path: Path
+    session: Session, pair: Pair, backups_folder: Path
 ) -> None:
     result = merge.merge_contacts(session, pair.survivor, pair.other, {"title", "birthday"})
     survivor, other = session.get(Contact, pair.survivor), session.get(Contact, pair.other)
@@ -148,7 +148,7 @@ def test_merge_moves_everything_to_the_survivor_and_archives_the_other(
         "moved 1 email, 1 phone, 1 address, 1 tag, 1 deal, 1 activity, 1 lead, 4 events"
     )
     assert result.message == "Merged Anna Ivanovna Petrova-Smirnova into Anna Petrova."
-    assert list((tmp_path / "backups").glob("*before-merge*"))
+    assert list(backups_folder.glob("*before-merge*"))
     # The search finds the survivor by what it took, and the archived contact no longer.
     assert found_ids(session, "anna@home.example") == {pair.survivor}
     assert found_ids(session, "Smirnova") == set()

@@ -16,6 +16,7 @@ from crm_tui.services.contacts import AddressIn, ContactCreate, EmailIn, PhoneIn
 from crm_tui.services.deals import DealCreate
 from crm_tui.services.stages import stage_by_name
 from crm_tui.vocabulary import EXPORT_KINDS
+from tests.users import TEST_USER
 
 NOW_ISO = "2026-11-20T09:00:00+00:00"
 
@@ -86,6 +87,7 @@ def test_contact_record(session: Session, anna: Contact) -> None:
         "next_contact_on": "2026-12-01",
         "next_contact_goal": "renewal",
         "created_at": NOW_ISO,
+        "owner": TEST_USER,
         "uid": record["uid"],
         "extra": {},
     }
@@ -247,6 +249,7 @@ def test_activity_and_event_records(session: Session, anna: Contact) -> None:
         "company_id": anna.company_id,
         "deal_id": None,
         "lead_id": None,
+        "owner": TEST_USER,
     }
     session.flush()
     timeline = events.timeline(session, contacts.subject(anna))
@@ -258,6 +261,7 @@ def test_activity_and_event_records(session: Session, anna: Contact) -> None:
     )
     assert (event_record["at"], event_record["at_local"]) == (NOW_ISO, "2026-11-20T09:00:00")
     assert event_record["payload"] == {"activity_id": call.id, "outcome": "done deal"}
+    assert event_record["actor"] == TEST_USER
     json.dumps(event_record)
 
 

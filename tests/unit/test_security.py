@@ -340,11 +340,6 @@ REVIEWED = (
         "CREATE VIRTUAL TABLE takes no parameters; SEARCH_INDEX_OPTIONS is a constant of the module",
     ),
     Reviewed(
-        "db/schema.py",
-        "ensure_schema",
-        "SEARCH_INDEX_DDL is a constant of the module (an f-string over SEARCH_INDEX_OPTIONS)",
-    ),
-    Reviewed(
         "db/backup.py",
         "_replace_content",
         "PRAGMA page_size takes no parameter; the value is int() of SQLite's own answer",
@@ -365,9 +360,38 @@ REVIEWED = (
         "ROWID_SPREAD is an int constant; the typed words are a bound parameter",
     ),
     Reviewed(
+        "db/schema.py",
+        "_who_and_row_versions",
+        "ALTER TABLE / UPDATE take no identifiers as parameters; the table and column names are "
+        "literals of the function; the owner is a bound parameter",
+    ),
+    Reviewed(
+        "services/search_core.py",
+        "matching_rowids",
+        "MATCH_SQL and RANK_SQL are constants of the module, chosen by dialect; the query is bound",
+    ),
+    Reviewed(
         "services/search_core.py",
         "summarize",
         "{ids} becomes the placeholders :id0, :id1, …; the ids themselves are bound parameters",
+    ),
+    Reviewed(
+        "db/table_copy.py",
+        "clear_tables",
+        "TRUNCATE takes no identifiers as parameters; the table names come from the SQLModel "
+        "metadata, quoted by the dialect's identifier preparer",
+    ),
+    Reviewed(
+        "db/table_copy.py",
+        "reset_sequences",
+        "the table name comes from the SQLModel metadata, quoted by the dialect's identifier "
+        "preparer (and is a bound parameter to pg_get_serial_sequence)",
+    ),
+    Reviewed(
+        "services/database_copy.py",
+        "_write_transaction",
+        "SET LOCAL and LOCK TABLE take no parameters: LOCK_TIMEOUT is a constant of the module, the "
+        "table names come from the SQLModel metadata, quoted by the dialect's identifier preparer",
     ),
 )
 

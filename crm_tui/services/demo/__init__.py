@@ -20,6 +20,7 @@ from sqlalchemy import case, exists, func, or_, select, update
 from sqlmodel import Session, col
 
 from crm_tui.db.models import Activity, Company, Contact, Deal, Event, Lead
+from crm_tui.db.table_copy import reset_sequences
 from crm_tui.services.demo.activities import make_activities
 from crm_tui.services.demo.deals import make_deals
 from crm_tui.services.demo.leads import make_leads
@@ -59,6 +60,7 @@ def generate(session: Session, size: DemoSize, seed: int = 7) -> dict[str, int]:
     make_activities(world, size.activities, contacts, leads, deals)
     make_filler_events(world, size.events, companies, contacts, leads, deals)
     world.writer.flush()
+    reset_sequences(session.connection())  # the rows went in with their ids (PostgreSQL)
     _last_touch_from_timeline(session)
     rebuild_index(session)
     return world.writer.counts()

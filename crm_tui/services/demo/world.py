@@ -44,9 +44,17 @@ from crm_tui.db.models import (
 from crm_tui.services.demo.records import DemoCompany
 from crm_tui.services.demo.words import GOALS, TAGS
 from crm_tui.services.validation import fold
+from crm_tui.users import current_user
 
 # Rows per executemany: large enough to amortise the statement, small enough to keep memory flat.
 CHUNK = 5_000
+
+# The demo's sales team: contacts, leads, deals and activities are spread over the user (half
+# of them) and two made-up colleagues, so that "mine / everyone" has something to show; each
+# record's events are signed by its owner.
+DEMO_COLLEAGUES = ("anna", "boris")
+_OWNED: tuple[type[SQLModel], ...] = (Contact, Lead, Deal, Activity)
+_SIGNED_BY_OWNER = {EntityKind.CONTACT.value, EntityKind.LEAD.value, EntityKind.DEAL.value}
 
 # What is drawn from Faker, per language (the Russian provider has gendered surnames and
 # patronymics, the English one does not).
@@ -118,6 +126,8 @@ class Writer:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        me = current_user()
+        self.team = (me, me, *DEMO_COLLEAGUES)
         self.buffers: dict[str, list[dict[str, Any]]] = {table_of(model).name: [] for model in self.ORDER}
         self.written: dict[str, int] = dict.fromkeys(self.buffers, 0)
         self.next_ids: dict[str, int] = {}
@@ -131,7 +141,16 @@ class Writer:
         self.next_ids[name] += 1
         return self.next_ids[name] - 1
 
+    def owner_of(self, record_id: int) -> str:
+        """Who owns the demo record with this id (of any kind): the same answer every run."""
+        return self.team[record_id % len(self.team)]
+
     def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
+        if model in _OWNED:
+            row.setdefault("owner", self.owner_of(row["id"]))
+        elif model is Event:
+            signed = row["entity_kind"] in _SIGNED_BY_OWNER
+            row.setdefault("actor", self.owner_of(row["entity_id"]) if signed else self.team[0])
         buffer = self.buffers[table_of(model).name]
         buffer.append(row)
         if len(buffer) >= CHUNK:

@@ -67,6 +67,9 @@ class ConvertDialog(FormDialog):
             deal_amount=values["deal_amount"],
             deal_stage_id=_stage_id(session, values["deal_stage"]) if deal_title else None,
             deal_close_on=values["deal_close_on"],
+            # The lead as the form was filled from it: changed by someone else since, the
+            # conversion is refused (RecordChanged) and the inbox shows it as it is now.
+            seen_version=self.request.seen_version,
         )
         return convert_lead(session, request)
 

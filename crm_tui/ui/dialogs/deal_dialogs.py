@@ -35,6 +35,9 @@ class DealRef:
     currency: str
     stage_id: int | None = None  # the board's column (None in the list view)
     stage: str = ""
+    # The deal's row version as read with the card: handed back as seen_version, so a deal
+    # someone else changed since is refused (RecordChanged), not changed over them.
+    version: int | None = None
 
 
 def won_dialog(deal: DealRef) -> FormDialog:
@@ -45,7 +48,7 @@ def won_dialog(deal: DealRef) -> FormDialog:
         if final is None:
             current = format_money(deal.amount, deal.currency)
             raise ValidationError("amount", f"say the final amount (it was {current})")
-        return deals.win_deal(session, deal.id, final)
+        return deals.win_deal(session, deal.id, final, seen_version=deal.version)
 
     fields = [
         FormField(
@@ -70,7 +73,9 @@ def deal_form_values(session: Session, deal_id: int) -> dict[str, str]:
     }
 
 
-def save_deal_form(session: Session, deal_id: int, values: dict[str, str]) -> object:
+def save_deal_form(
+    session: Session, deal_id: int, values: dict[str, str], seen_version: int | None = None
+) -> object:
     """Every field read (and refused, naming it) before anything is written."""
     currency = require("currency", values["currency"]).upper()
     if not (len(currency) == 3 and currency.isalpha()):
@@ -82,7 +87,7 @@ def save_deal_form(session: Session, deal_id: int, values: dict[str, str]) -> ob
         "expected_close_on": parse_optional_date(values["expected_close"], "expected close"),
         "notes": clean(values["notes"]),
     }
-    return deals.update_deal(session, deal_id, changes)
+    return deals.update_deal(session, deal_id, changes, seen_version)
 
 
 def edit_dialog(deal: DealRef, values: dict[str, str]) -> FormDialog:
@@ -95,7 +100,7 @@ def edit_dialog(deal: DealRef, values: dict[str, str]) -> FormDialog:
     ]
 
     def save(session: Session, typed: dict[str, str]) -> object:
-        return save_deal_form(session, deal.id, typed)
+        return save_deal_form(session, deal.id, typed, deal.version)
 
     return FormDialog(f"Edit {deal.title}", fields, save, dense=True)
 
@@ -190,7 +195,9 @@ class LostDialog(SavingDialog):
         except ValidationError as error:
             self.show_error(error)
             return
-        self.save_in_worker(lambda session: deals.lose_deal(session, self.deal.id, reason))
+        self.save_in_worker(
+            lambda session: deals.lose_deal(session, self.deal.id, reason, seen_version=self.deal.version)
+        )
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

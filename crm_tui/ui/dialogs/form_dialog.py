@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
 from textual.worker import Worker, WorkerState
 
-from crm_tui.errors import ValidationError
+from crm_tui.errors import RecordChanged, ValidationError
 from crm_tui.ui.database import describe_failure, run_in_session
 
 
@@ -53,6 +53,12 @@ class SavingDialog(ModalScreen[Any]):
         event.stop()  # this dialog reports its own failures beside the form
         if event.state == WorkerState.SUCCESS:
             self.dismiss(event.worker.result)
+        elif isinstance(event.worker.error, RecordChanged):
+            # Someone else changed the record since this dialog was opened: saving again would
+            # fail the same way. Say so and close; the screen below reads it again as it comes
+            # back (on_screen_resume), showing what it is now.
+            self.app.notify(str(event.worker.error), title="Not saved", severity="warning")
+            self.dismiss(None)
         elif event.state == WorkerState.ERROR and event.worker.error is not None:
             self.show_error(event.worker.error)
 

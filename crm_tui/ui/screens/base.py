@@ -29,6 +29,21 @@ def title_row(title: Text, right: Text) -> Table:
     return grid
 
 
+# "Mine / everyone": the same key in Inbox, Pipeline and Today; the footer shows the one that
+# changes something (ModeScreen.check_action), the help both.
+MINE_BINDINGS: list[BindingType] = [
+    Binding(
+        "M",
+        "mine(1)",
+        "Mine",
+        tooltip="Only mine: the leads, deals, activities and clients I own (Inbox, Pipeline, Today)",
+    ),
+    Binding("M", "mine(0)", "Everyone", tooltip="Everyone's again: what all users own"),
+]
+MINE_WORD = "mine"  # in the title row while it is on
+MINE_MARK = f" · {MINE_WORD}"
+
+
 class ModeScreen(Screen[None]):
     MODE: ClassVar[str] = ""
 
@@ -39,6 +54,32 @@ class ModeScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
+
+    @property
+    def owner(self) -> str | None:
+        """Whose records the mode shows under the app's "mine / everyone" (None: everyone's)."""
+        from crm_tui.ui.database import crm_app
+
+        return crm_app(self).owner_filter
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "mine":
+            from crm_tui.ui.database import crm_app
+
+            return bool(parameters[0]) != crm_app(self).mine
+        return super().check_action(action, parameters)
+
+    def action_mine(self, mine: int) -> None:
+        from crm_tui.ui.database import crm_app
+
+        app = crm_app(self)
+        app.mine = bool(mine)
+        self.refresh_bindings()
+        self.owner_changed()
+        app.refresh_overdue()  # the mode bar's count follows the filter too
+
+    def owner_changed(self) -> None:
+        """Read what the mode shows again, for the owner filter just chosen."""
 
 
 class ListScreen(ModeScreen):

@@ -15,9 +15,9 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from crm_tui.db.backup import backups_dir
+from crm_tui.db.backup import place_of
 from crm_tui.natural_dates import ACCEPTED_FORMS
-from crm_tui.paths import sqlite_file
+from crm_tui.paths import shown_target, sqlite_file
 
 _PRINTED_KEYS = {"question_mark": "?", "slash": "/", "escape": "esc"}
 
@@ -107,15 +107,18 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")
         table.add_row(Text("Data", style="underline"), "")
-        table.add_row("Database", self.database)
-        file = sqlite_file(self.database)
-        if file is not None:
-            table.add_row("Backups", str(backups_dir(file)))
-            table.add_row(
-                "",
-                "taken before every import, merge, bulk change and upgrade; "
-                "`crm-tui backups` lists them, `crm-tui restore FILE` brings one back",
+        table.add_row("Database", shown_target(self.database))  # a URL's password as ***
+        place = place_of(self.database)
+        if place is not None:
+            table.add_row("Backups", str(place.folder))
+            # A server database's snapshots are SQLite copies of it, taken by the same changes
+            # but a schema upgrade (a copy goes only between databases of the current version).
+            when = (
+                "taken before every import, merge, bulk change and upgrade"
+                if sqlite_file(self.database)
+                else "SQLite copies of the server database, taken before every import, merge and bulk change"
             )
+            table.add_row("", f"{when}; `crm-tui backups` lists them, `crm-tui restore FILE` brings one back")
         return table
 
     def _dates_table(self) -> Table:

@@ -22,11 +22,13 @@ from textual.widgets import DataTable, Label, Static
 
 from crm_tui.dates import humanize_age
 from crm_tui.db.models import EntityKind
+from crm_tui.errors import RecordChanged
 from crm_tui.money import format_money, plain_amount
 from crm_tui.services import leads
 from crm_tui.services.leads import InboxTab
 from crm_tui.ui.database import describe_failure, run_in_session
-from crm_tui.ui.screens.base import ListScreen
+from crm_tui.ui.screens.base import MINE_BINDINGS, MINE_MARK, ListScreen
+from crm_tui.ui.screens.record import ACTOR_WIDTH
 from crm_tui.ui.widgets.empty_state import EmptyState
 from crm_tui.ui.widgets.record_table import Column, RecordTable
 
@@ -72,6 +74,7 @@ class InboxScreen(ListScreen):
         Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False),
         Binding("o", "order", "Oldest first", show=False),
         Binding("f", "source", "Source", show=False),
+        *MINE_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -115,11 +118,17 @@ class InboxScreen(ListScreen):
 
     def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[leads.LeadRow]:
         return leads.list_leads_in(
-            session, self.tab, offset=offset, limit=limit, oldest_first=self.oldest_first, source=self.source
+            session,
+            self.tab,
+            offset=offset,
+            limit=limit,
+            oldest_first=self.oldest_first,
+            source=self.source,
+            owner=self.owner,
         )
 
     def count(self, session: Any) -> int:
-        return leads.count_leads_in(session, self.tab, source=self.source)
+        return leads.count_leads_in(session, self.tab, source=self.source, owner=self.owner)
 
     def cells(self, lead: leads.LeadRow) -> Sequence[str | Text]:
         mark = MARK if lead.id in self.marked else (MATCH_MARK if lead.id in self.matches else "")
@@ -154,7 +163,7 @@ class InboxScreen(ListScreen):
     # ---------------------------------------------------------------- loading
 
     def list_title(self, total: int) -> str:
-        return f"Inbox · {TAB_LABELS[self.tab]} · {total:,}"
+        return f"Inbox · {TAB_LABELS[self.tab]} · {total:,}" + (MINE_MARK if self.owner else "")
 
     def on_record_table_loaded(self, event: RecordTable.Loaded) -> None:
         # ListScreen.show_loaded has shown the title with the rows.
@@ -171,7 +180,10 @@ class InboxScreen(ListScreen):
     # one only hides its end (and fails whoever waits for it); a stale answer is dropped instead.
     @work(thread=True, group="inbox-counts", exit_on_error=False)
     def _load_counts(self) -> None:
-        counts = run_in_session(self, lambda session: leads.tab_counts(session, source=self.source))
+        owner = self.owner
+        counts = run_in_session(
+            self, lambda session: leads.tab_counts(session, source=self.source, owner=owner)
+        )
         self.app.call_from_thread(self._show_counts, counts)
 
     def _show_counts(self, counts: dict[InboxTab, int]) -> None:
@@ -230,9 +242,13 @@ class InboxScreen(ListScreen):
         # The timeline in a grid of its own: its dates would widen the labels' column.
         history = Table.grid(padding=(0, 1))
         history.add_column(style="dim", no_wrap=True)
+        shown = card.timeline[:12]
+        who = any(entry.actor for entry in shown)  # old events do not say who
+        if who:
+            history.add_column(no_wrap=True, max_width=ACTOR_WIDTH, overflow="ellipsis", style="cyan")
         history.add_column(overflow="fold")
-        for entry in card.timeline[:12]:
-            history.add_row(entry.when, Text(entry.text))
+        for entry in shown:
+            history.add_row(entry.when, *([Text(entry.actor)] if who else []), Text(entry.text))
         if not card.timeline:
             history.add_row("", Text("Nothing yet.", style="dim"))
         parts: list[Any] = [Text(card.title, style="bold")]
@@ -247,6 +263,10 @@ class InboxScreen(ListScreen):
         self.tab = TABS[(TABS.index(self.tab) + step) % len(TABS)]
         self.marked.clear()
         self.query_one("#inbox-tabs", Label).update(self._tabs_text())
+        self.table.reload()
+
+    def owner_changed(self) -> None:
+        self.marked.clear()
         self.table.reload()
 
     def action_order(self) -> None:
@@ -291,6 +311,12 @@ class InboxScreen(ListScreen):
         lead_id = self.table.selected_id
         return [lead_id] if lead_id is not None else []
 
+    def seen_versions(self, ids: list[int]) -> dict[int, int]:
+        """The versions of the leads as the list read them: a decision hands them back, so a
+        lead someone else changed since is refused (RecordChanged), not decided over them."""
+        wanted = set(ids)
+        return {row.id: row.version for row in self.table.records if row.id in wanted}
+
     # ---------------------------------------------------------------- decisions
 
     @work(thread=True, group="inbox-decision", exit_on_error=False)
@@ -301,6 +327,10 @@ class InboxScreen(ListScreen):
 
         try:
             result = run_in_session(self, operation)
+        except RecordChanged as error:  # someone else changed a lead meanwhile: show it as it is now
+            self.app.call_from_thread(self.notify, str(error), title="Not changed", severity="warning")
+            self.app.call_from_thread(self.table.reload)
+            return
         except Exception as error:  # reported, never a traceback: nothing was written
             self.app.call_from_thread(self.notify, describe_failure(error), severity="error")
             return
@@ -330,7 +360,10 @@ class InboxScreen(ListScreen):
 
         if (ids := self._with_targets()) is None:
             return
-        self._decide(lambda session: mark_working(session, ids), f"{_leads(len(ids))} marked as working")
+        seen = self.seen_versions(ids)
+        self._decide(
+            lambda session: mark_working(session, ids, seen), f"{_leads(len(ids))} marked as working"
+        )
 
     def action_disqualify(self) -> None:
         from crm_tui.services.lead_triage import DISQUALIFY_REASONS, disqualify
@@ -340,9 +373,12 @@ class InboxScreen(ListScreen):
         if (ids := self._with_targets()) is None:
             return
         what = _leads(len(ids))
+        seen = self.seen_versions(ids)
 
         def with_reason(reason: str) -> None:
-            self._decide(lambda session: disqualify(session, ids, reason), f"{what} disqualified: {reason}")
+            self._decide(
+                lambda session: disqualify(session, ids, reason, seen), f"{what} disqualified: {reason}"
+            )
 
         def other(values: dict[str, str] | None) -> None:
             if values:
@@ -371,11 +407,12 @@ class InboxScreen(ListScreen):
         if (ids := self._with_targets()) is None:
             return
         what = _leads(len(ids))
+        seen = self.seen_versions(ids)
 
         def save(session: Any, values: dict[str, str]) -> TriageUndo:
             when = parse_next_step(values["when"])
             kind = values["kind"].strip().casefold() or "call"
-            return schedule(session, ids, when.day, when.at, when.goal, kind)
+            return schedule(session, ids, when.day, when.at, when.goal, kind, seen)
 
         dialog = FormDialog(
             f"Next contact with {what}",
@@ -415,14 +452,15 @@ class InboxScreen(ListScreen):
         if lead_id is None or match is None:
             self.notify("This lead matches no contact and no other lead.", severity="warning")
             return
+        seen = self.seen_versions([lead_id]).get(lead_id)
         if match.kind is EntityKind.CONTACT:
             self._decide(
-                lambda session: link_to_contact(session, lead_id, match.id),
+                lambda session: link_to_contact(session, lead_id, match.id, seen),
                 f"Linked to contact {match.name}",
             )
         else:
             self._decide(
-                lambda session: merge_lead(session, lead_id, match.id),
+                lambda session: merge_lead(session, lead_id, match.id, seen),
                 f"Merged into lead {match.id} {match.name}",
             )
 
@@ -476,11 +514,18 @@ class InboxScreen(ListScreen):
         if lead_id is None:
             return
 
+        seen: list[int] = []  # the version of the lead the form shows, once read
+
         def save(session: Any, values: dict[str, str]) -> object:
-            return leads.update_lead(session, lead_id, leads.changes_from_form(values))
+            return leads.update_lead(session, lead_id, leads.changes_from_form(values), seen[0])
+
+        def read(session: Any) -> list[Any]:
+            lead = leads.get_lead(session, lead_id)
+            seen.append(lead.version)
+            return lead_edit_fields(lead)
 
         self._read_then(
-            lambda session: lead_edit_fields(leads.get_lead(session, lead_id)),
+            read,
             lambda fields: self.app.push_screen(
                 FormDialog("Edit lead", fields, save), self._after_dialog("Lead saved.")
             ),

@@ -9,6 +9,7 @@ happened. Moves are kept so `u` can take them back, newest first.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,18 +21,18 @@ from textual.widgets import Static
 
 from crm_tui.dates import days_since
 from crm_tui.db.models import Deal, EntityKind
-from crm_tui.errors import CrmError
+from crm_tui.errors import CrmError, RecordChanged
 from crm_tui.money import format_money
 from crm_tui.services import deals, settings
 from crm_tui.services.deals import DealRow, DealSort, StageMove
 from crm_tui.services.pipeline import BoardFilter
-from crm_tui.ui.database import crm_app, run_in_session, said
+from crm_tui.ui.database import crm_app, describe_failure, run_in_session, said
 from crm_tui.ui.dialogs import deal_dialogs
 from crm_tui.ui.dialogs.add_forms import add_dialog
 from crm_tui.ui.dialogs.deal_dialogs import DealRef
 from crm_tui.ui.in_order import InOrder
 from crm_tui.ui.record_actions import RecordActions, Target
-from crm_tui.ui.screens.base import ModeScreen, title_row
+from crm_tui.ui.screens.base import MINE_BINDINGS, MINE_MARK, ModeScreen, title_row
 from crm_tui.ui.widgets.board import Board
 from crm_tui.ui.widgets.record_table import Column, RecordTable
 
@@ -78,6 +79,7 @@ class PipelineScreen(RecordActions, ModeScreen):
             "S", "app.stages", "Stages", show=False, tooltip="Edit the stages (names, order, probability…)"
         ),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the board again"),
+        *MINE_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -90,6 +92,10 @@ class PipelineScreen(RecordActions, ModeScreen):
         # One change at a time reaches the database, in the order the keys came: two quick L
         # presses are two moves of the same deal, not two sessions racing for it.
         self._changing = InOrder()
+        # The versions this screen's own changes made of a deal: (deal id, version before) →
+        # version after. A key queued on the card as it was before is then handed the version
+        # the change before it left, and is not taken for someone else's change.
+        self._own_versions: dict[tuple[int, int], int] = {}
 
     # ---------------------------------------------------------------- layout
 
@@ -108,7 +114,16 @@ class PipelineScreen(RecordActions, ModeScreen):
 
     def on_mount(self) -> None:
         self.board.focus()
+        self.board.wanted = self.shown_filter()
         self.board.load()
+        self.show_title()
+
+    def shown_filter(self) -> BoardFilter:
+        """The filter typed with `/`, narrowed to my deals under the app's "mine"."""
+        return replace(self.wanted, owner=self.owner)
+
+    def owner_changed(self) -> None:
+        self.reload()
         self.show_title()
 
     def on_screen_resume(self) -> None:
@@ -117,6 +132,9 @@ class PipelineScreen(RecordActions, ModeScreen):
             self.reload()
 
     def reload(self, follow: int | None = None, affected: set[int] | None = None) -> None:
+        shown = self.shown_filter()
+        if shown != self.board.wanted:  # "mine" changed meanwhile: every column changes
+            self.board.wanted, affected = shown, None
         self.board.load(follow, affected)
         if self.listing:
             self.table.reload()
@@ -129,6 +147,8 @@ class PipelineScreen(RecordActions, ModeScreen):
         else:
             count = self.board.total_count
             title.append(f"Pipeline · {count:,} open deal{'' if count == 1 else 's'}", style="bold")
+        if self.owner:
+            title.append(MINE_MARK, style="bold")
         if self.wanted.narrowed:
             title.append(f"  {self.wanted.describe()}", style="italic")
             title.append("  esc clears", style="dim")
@@ -173,10 +193,12 @@ class PipelineScreen(RecordActions, ModeScreen):
         )
 
     def fetch_page(self, session: Any, offset: int, limit: int) -> Sequence[DealRow]:
-        return deals.list_deals(session, offset=offset, limit=limit, sort=self.sort, wanted=self.wanted)
+        return deals.list_deals(
+            session, offset=offset, limit=limit, sort=self.sort, wanted=self.shown_filter()
+        )
 
     def count(self, session: Any) -> int:
-        return deals.count_deals(session, wanted=self.wanted)
+        return deals.count_deals(session, wanted=self.shown_filter())
 
     def cells(self, row: DealRow) -> Sequence[str | Text]:
         return [
@@ -225,6 +247,8 @@ class PipelineScreen(RecordActions, ModeScreen):
             return self.listing
         if action == "clear_filter":
             return self.wanted.narrowed
+        if action == "mine":  # RecordActions, first in line, answers True to what it does not know
+            return ModeScreen.check_action(self, action, parameters)
         return super().check_action(action, parameters)
 
     # ---------------------------------------------------------------- what the keys act on
@@ -235,11 +259,13 @@ class PipelineScreen(RecordActions, ModeScreen):
             row = next((row for row in self.table.records if row.id == row_id), None)
             if row is None:
                 return None
-            return DealRef(row.id, row.title, row.amount, row.currency, stage=row.stage)
+            return DealRef(row.id, row.title, row.amount, row.currency, stage=row.stage, version=row.version)
         card, column = self.board.focused_card, self.board.focused_column
         if card is None or column is None:
             return None
-        return DealRef(card.id, card.title, card.amount, card.currency, column.stage_id, column.name)
+        return DealRef(
+            card.id, card.title, card.amount, card.currency, column.stage_id, column.name, card.version
+        )
 
     def acting_on(self) -> Target | None:
         deal = self.current_deal()
@@ -267,6 +293,10 @@ class PipelineScreen(RecordActions, ModeScreen):
 
     def refused(self, error: BaseException, title: str = "Not moved") -> None:
         self.notify(said(error), title=title, severity="warning")
+        if isinstance(error, RecordChanged):
+            # Someone else changed the deal since the board was read: show it as it is now
+            # (the focus stays on it, wherever it went).
+            self.reload(error.record_id)
 
     def change(
         self, operation: Callable[[Any], Any], done: Callable[[Any], None], refused_title: str = "Not moved"
@@ -282,14 +312,32 @@ class PipelineScreen(RecordActions, ModeScreen):
         try:
             with self._changing.turn(ticket):
                 result = run_in_session(self, operation)
+                if isinstance(result, StageMove):  # before the next key's turn reads it
+                    self._own_versions[(result.deal_id, result.previous_version)] = result.version
         except CrmError as error:
             self.app.call_from_thread(self.refused, error, refused_title)
             return
+        except Exception as error:  # the database failed: said, never a silent no-op
+            self.app.call_from_thread(
+                self.notify, describe_failure(error), title=refused_title, severity="error"
+            )
+            return
         self.app.call_from_thread(done, result)
+
+    def seen_version(self, deal: DealRef) -> int | None:
+        """The version of the deal as this person last saw it: the card's, or the one this
+        screen's own changes since left (called in a change's turn)."""
+        version = deal.version
+        while version is not None and (deal.id, version) in self._own_versions:
+            version = self._own_versions[(deal.id, version)]
+        return version
 
     def action_move(self, step: int) -> None:
         if (deal := self.current_deal()) is not None:
-            self.change(lambda session: deals.move_to_adjacent(session, deal.id, step), self.moved)
+            self.change(
+                lambda session: deals.move_to_adjacent(session, deal.id, step, self.seen_version(deal)),
+                self.moved,
+            )
 
     def action_won(self) -> None:
         if (deal := self.current_deal()) is None:
@@ -299,7 +347,7 @@ class PipelineScreen(RecordActions, ModeScreen):
             if move is not None:
                 self.moved(move)
 
-        self.app.push_screen(deal_dialogs.won_dialog(deal), won)
+        self.app.push_screen(deal_dialogs.won_dialog(replace(deal, version=self.seen_version(deal))), won)
 
     def action_lost(self) -> None:
         if (deal := self.current_deal()) is not None:
@@ -308,6 +356,7 @@ class PipelineScreen(RecordActions, ModeScreen):
     @work(thread=True, group="pipeline-dialog", exit_on_error=False)
     def _ask_lost(self, deal: DealRef) -> None:
         reasons = run_in_session(self, settings.lost_reasons)
+        deal = replace(deal, version=self.seen_version(deal))
 
         def lost(move: StageMove | None) -> None:
             if move is not None:
@@ -325,7 +374,11 @@ class PipelineScreen(RecordActions, ModeScreen):
             self.notify(f"Undone: {move.describe()}")
             self.reload(move.deal_id, {move.from_stage_id, move.to_stage_id})
 
-        self.change(lambda session: deals.undo_move(session, move), undone, "Not undone")
+        def undo(session: Any) -> None:
+            version = deals.undo_move(session, move)
+            self._own_versions[(move.deal_id, move.version)] = version
+
+        self.change(undo, undone, "Not undone")
 
     # ---------------------------------------------------------------- add, edit, filter
 
@@ -349,7 +402,15 @@ class PipelineScreen(RecordActions, ModeScreen):
 
     @work(thread=True, group="pipeline-dialog", exit_on_error=False)
     def _open_deal_edit(self, deal: DealRef) -> None:
-        values = run_in_session(self, lambda session: deal_dialogs.deal_form_values(session, deal.id))
+        # The form shows the deal as it is now: its save hands back the version read with it.
+        values, version = run_in_session(
+            self,
+            lambda session: (
+                deal_dialogs.deal_form_values(session, deal.id),
+                deals.get_deal(session, deal.id).version,
+            ),
+        )
+        deal = replace(deal, version=version)
 
         def saved(result: object) -> None:
             if result is not None:
@@ -370,7 +431,7 @@ class PipelineScreen(RecordActions, ModeScreen):
 
     def set_filter(self, wanted: BoardFilter) -> None:
         self.wanted = wanted
-        self.board.wanted = wanted
+        self.board.wanted = self.shown_filter()
         self.reload()
         self.show_title()
         self.refresh_bindings()

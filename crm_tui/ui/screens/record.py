@@ -18,10 +18,11 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crm_tui.db.models import EntityKind
+from crm_tui.errors import CrmError
 from crm_tui.services.cards import Card, CardLink, load_card
 from crm_tui.services.deals import reopen_deal
 from crm_tui.services.health import Health
-from crm_tui.ui.database import crm_app, run_in_session
+from crm_tui.ui.database import crm_app, run_in_session, said
 from crm_tui.ui.record_actions import RecordActions, Target
 
 EVENT_STYLES = {
@@ -36,6 +37,8 @@ EVENT_STYLES = {
 }
 
 
+# A timeline's "who" column: login names are short; a long one is cut rather than the text.
+ACTOR_WIDTH = 10
 LIGHT_STYLES = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
 # Leads and deals have keys of their own (the inbox's, the pipeline's); on their cards only
 # these of the contact and company keys apply.
@@ -131,11 +134,18 @@ class RecordScreen(RecordActions):
     def _show_timeline(self, card: Card) -> None:
         entries = Table.grid(padding=(0, 1))
         entries.add_column(no_wrap=True, style="dim")
+        # Who did it, when the timeline says (events written before crm-tui recorded it do not).
+        who = any(entry.actor for entry in card.timeline)
+        if who:
+            entries.add_column(no_wrap=True, max_width=ACTOR_WIDTH, overflow="ellipsis", style="cyan")
         entries.add_column(no_wrap=True, width=13)
         entries.add_column(overflow="fold")
         for entry in card.timeline:
             style = EVENT_STYLES.get(entry.kind, "")
-            entries.add_row(entry.when, Text(entry.kind.replace("_", " "), style=style), Text(entry.text))
+            actor = [Text(entry.actor)] if who else []
+            entries.add_row(
+                entry.when, *actor, Text(entry.kind.replace("_", " "), style=style), Text(entry.text)
+            )
         if not card.timeline:
             entries.add_row("", "", Text("Nothing yet. Press n to add a note.", style="dim"))
         self.query_one("#timeline-entries", Static).update(entries)
@@ -166,7 +176,13 @@ class RecordScreen(RecordActions):
 
     @work(thread=True, exclusive=True, group="card-reopen", exit_on_error=False)
     def _reopen(self) -> None:
-        move = run_in_session(self, lambda session: reopen_deal(session, self.record_id))
+        seen = self.card.version if self.card is not None else None
+        try:
+            move = run_in_session(self, lambda session: reopen_deal(session, self.record_id, seen))
+        except CrmError as error:  # changed by someone else, or no longer closed: said, then shown as it is
+            self.app.call_from_thread(self.notify, said(error), title="Not reopened", severity="warning")
+            self.app.call_from_thread(self.load)
+            return
         self.app.call_from_thread(self.after_action, f"{move.title} reopened: back in {move.to_stage}.")
 
     def acting_on(self) -> Target | None:

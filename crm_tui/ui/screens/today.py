@@ -35,7 +35,7 @@ from crm_tui.ui.database import crm_app, run_in_session, said
 from crm_tui.ui.dialogs.form_dialog import FormDialog, FormField
 from crm_tui.ui.dialogs.link_dialog import LinkDialog
 from crm_tui.ui.in_order import InOrder
-from crm_tui.ui.screens.base import ModeScreen, title_row
+from crm_tui.ui.screens.base import MINE_BINDINGS, MINE_WORD, ModeScreen, title_row
 from crm_tui.ui.widgets.agenda_list import FORGOTTEN, STALLED, AgendaList, Pick, day_label
 from crm_tui.ui.widgets.week_view import WeekView, week_title
 
@@ -89,6 +89,7 @@ class TodayScreen(ModeScreen):
             tooltip="The week after",
         ),
         Binding("R", "reload", "Refresh", show=False, tooltip="Read the list again"),
+        *MINE_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -138,7 +139,10 @@ class TodayScreen(ModeScreen):
 
     @work(thread=True, exclusive=True, group="today-read", exit_on_error=False)
     def _read(self) -> None:
-        data, days = run_in_session(self, lambda session: (today_list(session), forgotten_days(session)))
+        owner = self.owner
+        data, days = run_in_session(
+            self, lambda session: (today_list(session, owner=owner), forgotten_days(session))
+        )
         self.app.call_from_thread(self._show, data, days)
 
     def _show(self, data: TodayList, days: int) -> None:
@@ -152,7 +156,8 @@ class TodayScreen(ModeScreen):
 
     @work(thread=True, exclusive=True, group="week-read", exit_on_error=False)
     def _read_week(self, monday: date) -> None:
-        week = run_in_session(self, lambda session: week_agenda(session, monday))
+        owner = self.owner
+        week = run_in_session(self, lambda session: week_agenda(session, monday, owner=owner))
         self.app.call_from_thread(self._show_week, monday, week)
 
     def _show_week(self, monday: date, week: dict[date, Any]) -> None:
@@ -168,7 +173,6 @@ class TodayScreen(ModeScreen):
             title.append(week_title(self.monday), style="bold")
             if self.monday == _monday_of(today()):
                 title.append(" · this week", style="bold")
-            hints.append("[ ] weeks · v back")
         else:
             # Today's date is on its section's header: this line has to fit 80 columns.
             if self.data is not None:
@@ -185,6 +189,13 @@ class TodayScreen(ModeScreen):
                 ):
                     if counts.get(key, 0):
                         title.append(f" · {counts[key]:,} {words}")
+        if self.owner:
+            # At the right edge, kept whole when the counts are cut to fit 80 columns.
+            hints.append(MINE_WORD, style="bold")
+            if self.weekly:
+                hints.append(" · ")
+        if self.weekly:
+            hints.append("[ ] weeks · v back")
         grid = title_row(title, hints)
         self.query_one("#today-title", Static).update(grid)
 
@@ -212,6 +223,8 @@ class TodayScreen(ModeScreen):
         return "task"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "mine":
+            return super().check_action(action, parameters)
         if action == "view":
             return (parameters[0] == "week") != self.weekly
         if action == "week":
@@ -247,6 +260,9 @@ class TodayScreen(ModeScreen):
             crm_app(self).open_record(EntityKind.CONTACT, pick.record_id)
 
     def action_reload(self) -> None:
+        self.reload()
+
+    def owner_changed(self) -> None:
         self.reload()
 
     # ---------------------------------------------------------------- changes
