@@ -22,7 +22,7 @@ from crm_tui.cli_backup import add_backup_commands, run_backup, run_backups, run
 from crm_tui.cli_copy import add_copy_command, run_copy
 from crm_tui.cli_imports import add_import_commands, run_import, run_imports, run_mappings
 from crm_tui.errors import BUSY_MESSAGE, CrmError, is_database_busy
-from crm_tui.paths import resolve_database
+from crm_tui.paths import resolve_database, shown_target
 from crm_tui.users import set_current_user
 from crm_tui.vocabulary import DEFAULT_CSV_ENCODING, EXPORT_FORMATS, EXPORT_KINDS
 
@@ -309,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except OSError as error:
-        _error(f"{error.filename or target}: {error.strerror or error}")
+        _error(f"{error.filename or shown_target(target)}: {error.strerror or error}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -360,11 +360,13 @@ def _demo(args: argparse.Namespace, target: str) -> int:
     engine = _open(target)
     with session_scope(engine) as session:
         if not demo.database_is_empty(session) and not args.force:
-            raise UsageError(f"{target} already holds records; add --force to add demo data anyway")
+            raise UsageError(
+                f"{shown_target(target)} already holds records; add --force to add demo data anyway"
+            )
         counts = demo.generate(session, demo.DemoSize.for_size(args.size), seed=args.seed)
     summary = ", ".join(f"{count:,} {kind}" for kind, count in counts.items())
-    print(f"Demo data added to {target}: {summary}.")
-    print("Open it with: crm-tui" + ("" if args.db is None else f" --db {args.db}"))
+    print(f"Demo data added to {shown_target(target)}: {summary}.")
+    print("Open it with: crm-tui" + ("" if args.db is None else f" --db {shown_target(args.db)}"))
     return EXIT_OK
 
 

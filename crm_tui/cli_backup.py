@@ -155,7 +155,7 @@ def _kept(target: str) -> int:
 
 def run_backups(args: argparse.Namespace, target: str) -> int:
     from crm_tui.db import backup
-    from crm_tui.paths import shown_target
+    from crm_tui.paths import shown_target, sqlite_file
 
     place = _place(target)
     if args.keep is not None:
@@ -173,7 +173,9 @@ def run_backups(args: argparse.Namespace, target: str) -> int:
         )
         _write_json_array(records)
         return 0
-    folder, keep, shown = place.folder, _kept(target), shown_target(target)
+    folder, keep = place.folder, _kept(target)
+    file = sqlite_file(target)
+    shown = str(file) if file is not None else shown_target(target)
     if not found:
         print(f"No backups of {shown} yet (they go to {folder}; the last {keep} are kept).", file=sys.stderr)
         return 0

@@ -422,16 +422,20 @@ def overdue_count(session: Session, owner: str | None = None) -> int:
 REMINDER_HORIZON = timedelta(days=1)
 
 
-def reminders_due(session: Session, after: datetime, until: datetime) -> list[AgendaRow]:
+def reminders_due(
+    session: Session, after: datetime, until: datetime, owner: str | None = None
+) -> list[AgendaRow]:
     """Open timed activities whose reminder moment (due_at minus remind_minutes, or due_at)
-    falls in (after, until], both UTC: what the app announces as the clock passes them."""
+    falls in (after, until], both UTC: what the app announces as the clock passes them.
+    `owner`: only that person's (on a shared database, anna's calls ring on anna's screen)."""
+    condition = (
+        col(Activity.done_at).is_(None)
+        & (col(Activity.due_at) > after)
+        & (col(Activity.due_at) <= until + REMINDER_HORIZON)
+    )
     rows = session.exec(
         _with_links()
-        .where(
-            col(Activity.done_at).is_(None),
-            col(Activity.due_at) > after,
-            col(Activity.due_at) <= until + REMINDER_HORIZON,
-        )
+        .where(owned_by(condition, owner))
         .order_by(col(Activity.due_at), col(Activity.id))
     ).all()
     found = []

@@ -262,7 +262,9 @@ def rebuild_index(session: Session) -> None:
         (EntityKind.DEAL, Deal),
     ):
         ids = session.exec(select(model.id)).all()  # type: ignore[attr-defined]
-        reindex(session, kind, [record_id for record_id in ids if record_id is not None])
+        # The index is empty: insert only (each reindex would first delete every row it adds).
+        for chunk in _chunks(record_id for record_id in ids if record_id is not None):
+            _insert_bodies(session, kind, _BODY_BUILDERS[kind](session, chunk))
 
 
 def search(session: Session, query: str, limit: int = 50) -> list[RecordSummary]:

@@ -163,7 +163,7 @@ class CrmApp(App[None]):
         from crm_tui.services.settings import reminder_bell
 
         def read(session: Session) -> tuple[list[AgendaRow], int, bool]:
-            due = reminders_due(session, after, until) if until > after else []
+            due = reminders_due(session, after, until, current_user()) if until > after else []
             return due, overdue_count(session, self.owner_filter), bool(due) and reminder_bell(session)
 
         try:

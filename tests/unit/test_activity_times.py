@@ -204,3 +204,19 @@ def test_repeat_and_remind_from_the_forms(session: Session) -> None:
     with pytest.raises(ValidationError, match="repeat"):
         activity_edit.save_activity_form(session, added.id or 0, form | {"repeat": "yearly"})
     assert added.recurrence is None  # nothing saved
+
+
+def test_a_reminder_rings_for_the_owner_of_the_activity_only(session: Session) -> None:
+    from crm_tui.users import set_current_user
+
+    mine = _call(session, date(2026, 11, 20), time(10, 0))  # the tester's
+    set_current_user("anna")
+    try:
+        annas = _call(session, date(2026, 11, 20), time(10, 0))
+    finally:
+        set_current_user(None)
+    session.flush()
+    start = datetime(2026, 11, 20, 9, 55, tzinfo=UTC)
+    window = (start, start + timedelta(minutes=10))
+    assert [row.id for row in activities.reminders_due(session, *window, owner="anna")] == [annas.id]
+    assert {row.id for row in activities.reminders_due(session, *window)} == {mine.id, annas.id}

@@ -376,3 +376,27 @@ def test_restore_on_a_server_upgrades_an_old_file_on_its_way_in(server: Engine, 
     assert old.read_bytes() == content  # upgraded in a private staging copy, not in place
     with session_scope(server) as session:
         assert "Пётр Семёнов" in [hit.title for hit in search(session, "семенов")]
+
+
+def test_a_nul_character_which_postgresql_cannot_hold_is_left_out_of_the_copy(
+    source: str, pg_url: str
+) -> None:
+    engine = open_database(source)
+    try:
+        with session_scope(engine) as session:
+            made = contacts.create_contact(
+                session, contacts.ContactCreate(first_name="Bro\x00ken", notes="from a\x00 bad card")
+            )
+            made.extra = {"X-NOTE": "nul\x00inside"}
+    finally:
+        engine.dispose()
+    database_copy.copy_database(source, pg_url)
+    server = open_database(pg_url)
+    try:
+        with session_scope(server) as session:
+            copied = session.get(Contact, made.id)
+            assert copied is not None
+            assert (copied.first_name, copied.notes) == ("Broken", "from a bad card")
+            assert copied.extra == {"X-NOTE": "nul\x00inside"}  # JSON keeps it, escaped
+    finally:
+        server.dispose()

@@ -94,7 +94,7 @@ def test_wal_mode_is_stored_in_the_file(engine, tmp_path: Path) -> None:
 
 
 def test_foreign_keys_are_enforced(session: Session) -> None:
-    with pytest.raises(Exception, match="(?i)foreign key"):
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
         session.connection().execute(
             text(
                 "INSERT INTO contactemail (contact_id, value, value_fold, kind, is_primary) "
