@@ -36,6 +36,8 @@ from crm_tui.services.activities import as_utc, local_due
 
 _BATCH = 500
 
+_ADDRESS_PARTS = ("kind", "street", "city", "region", "postcode", "country")
+
 
 def _iso(value: date | datetime | time | None) -> str | None:
     if value is None:
@@ -88,8 +90,9 @@ def contact_records(session: Session, contacts: list[Contact]) -> list[dict[str,
     addresses: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for address in session.exec(select(ContactAddress).where(col(ContactAddress.contact_id).in_(ids))):
         addresses[address.contact_id].append(
-            address.model_dump(include={"kind", "street", "city", "region", "postcode", "country"})
-            | {"primary": address.is_primary}
+            # Keys in one fixed order (model_dump's `include` set gave them in hash order, so
+            # two runs over the same data could write different bytes).
+            {part: getattr(address, part) for part in _ADDRESS_PARTS} | {"primary": address.is_primary}
         )
     tags: dict[int, list[str]] = defaultdict(list)
     for contact_id, name in session.exec(
