@@ -168,6 +168,12 @@ def engine(database_target: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def database(database_target: str, engine: Engine) -> str:
+    """The `engine` fixture's database as the command line takes it (--db): a path or a URL."""
+    return database_target
+
+
+@pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     with session_scope(engine) as session:
         yield session

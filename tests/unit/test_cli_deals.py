@@ -20,15 +20,12 @@ from crm_tui.services.contacts import ContactCreate
 from crm_tui.services.deals import DealCreate
 from crm_tui.services.records import deal_records
 from crm_tui.services.stages import get_stage, stage_by_name
+from tests.cli_kit import run
 
 # The conftest's frozen clock, where every command here runs.
 NOW = "2026-11-20T09:00:00+00:00"
 
 
-@pytest.fixture
-def database(database_target: str, engine: Engine) -> str:
-    """The `engine` fixture's database (a file or a server URL), given to the command line as --db."""
-    return database_target
 
 
 def _stage(session: Session, name: str) -> int:
@@ -71,10 +68,6 @@ def pipeline(engine: Engine, clock: Callable[[str], None]) -> dict[str, int]:
     return ids
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _stored(engine: Engine, deal_id: int) -> tuple[str, str | None, int]:

@@ -7,17 +7,11 @@ import json
 import pytest
 from sqlalchemy.engine import Engine
 
-from crm_tui import cli
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Contact
 from crm_tui.services import contacts
 from crm_tui.services.contacts import ContactCreate, EmailIn
-
-
-@pytest.fixture
-def database(database_target: str, engine: Engine) -> str:
-    """The `engine` fixture's database (a file or a server URL), given to the command line as --db."""
-    return database_target
+from tests.cli_kit import run
 
 
 @pytest.fixture
@@ -36,10 +30,6 @@ def twins(engine: Engine) -> tuple[int, int]:
         return first.id or 0, second.id or 0
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_duplicates_as_a_table(

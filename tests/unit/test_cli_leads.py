@@ -19,10 +19,6 @@ from crm_tui.services.records import lead_records
 NOW = "2026-11-20T09:00:00+00:00"
 
 
-@pytest.fixture
-def database(database_target: str, engine: Engine) -> str:
-    """The `engine` fixture's database (a file or a server URL), given to the command line as --db."""
-    return database_target
 
 
 @pytest.fixture

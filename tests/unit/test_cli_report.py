@@ -11,7 +11,6 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy.engine import Engine
 
-from crm_tui import cli
 from crm_tui.db.engine import session_scope
 from crm_tui.io.report_write import report_json
 from crm_tui.services import deals
@@ -19,6 +18,7 @@ from crm_tui.services.deals import DealCreate
 from crm_tui.services.reports import REPORT_KEYS, build_report
 from crm_tui.services.reports.period import PeriodPreset, preset_period
 from crm_tui.services.stages import stage_by_name
+from tests.cli_kit import run
 
 # The conftest's frozen clock: Friday 20 November 2026, 09:00 UTC; TZ=UTC.
 
@@ -58,10 +58,6 @@ def database(database_target: str, engine: Engine, clock: Callable[[str], None])
     return database_target
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_funnel_json_counts_the_deals_reaching_each_stage(database: str, capsys) -> None:

@@ -24,20 +24,14 @@ from crm_tui.services.activities import ActivityCreate
 from crm_tui.services.contacts import ContactCreate, PhoneIn
 from crm_tui.services.deals import DealCreate
 from crm_tui.services.stages import stage_by_name
+from tests.cli_kit import run
 from tests.users import TEST_USER
 
 # The conftest's frozen clock: Friday 20 November 2026, 09:00 UTC; TZ=UTC.
 
 
-@pytest.fixture
-def database(database_target: str, engine: Engine) -> str:
-    return database_target
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -18,19 +18,8 @@ from crm_tui.services.activities import ActivityCreate
 from crm_tui.services.deals import DealCreate
 from crm_tui.services.stages import stage_by_name
 from crm_tui.users import current_user, set_current_user
+from tests.cli_kit import run
 from tests.users import TEST_USER
-
-
-@pytest.fixture
-def database(database_target: str, engine: Engine) -> str:
-    """The `engine` fixture's database (a file or a server URL), given as --db."""
-    return database_target
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_help_tells_about_user_and_mine(capsys: pytest.CaptureFixture[str]) -> None:
