@@ -19,11 +19,11 @@ from crm_tui.db import backup, table_copy
 from crm_tui.db.engine import session_scope
 from crm_tui.db.models import Contact, ImportBatch, Lead, Stage
 from crm_tui.db.schema import DEFAULT_STAGES, open_database
-from crm_tui.errors import DatabaseProblem, UnreadableInput
+from crm_tui.errors import DatabaseProblem
 from crm_tui.services import contacts, database_copy, demo, settings
-from crm_tui.services.exports import ExportOptions, check_format, write_export
+from crm_tui.services.exports import ExportOptions, write_export
 from crm_tui.services.search import search
-from crm_tui.vocabulary import EXPORT_FORMATS, EXPORT_KINDS
+from tests.cli_kit import export_combinations
 from tests.pg_server import LocalServer, fresh_database
 
 
@@ -31,16 +31,11 @@ def _export_kinds() -> list[tuple[str, ExportOptions]]:
     """Every export `crm-tui export` can write: each kind in each format it takes (vCard in
     both versions, iCalendar with the done activities too)."""
     found = []
-    for kind in EXPORT_KINDS:
-        for fmt in EXPORT_FORMATS:
-            try:
-                check_format(kind, fmt)
-            except UnreadableInput:
-                continue
-            if fmt == "vcard":
-                found += [(kind, ExportOptions(fmt, vcard_version=version)) for version in ("3.0", "4.0")]
-            else:
-                found.append((kind, ExportOptions(fmt, include_done=fmt == "ics")))
+    for kind, fmt in export_combinations():
+        if fmt == "vcard":
+            found += [(kind, ExportOptions(fmt, vcard_version=version)) for version in ("3.0", "4.0")]
+        else:
+            found.append((kind, ExportOptions(fmt, include_done=fmt == "ics")))
     return found
 
 

@@ -27,17 +27,17 @@ from sqlmodel import Session
 from crm_tui import cli
 from crm_tui.db.engine import session_scope
 from crm_tui.db.schema import open_database
-from crm_tui.errors import UnreadableInput
 from crm_tui.io.csv_write import CSV_KINDS, FORMULA_STARTS
 from crm_tui.io.report_write import save_report_csv
 from crm_tui.services import activities, activity_edit, companies, contacts, deals, lead_triage, leads
 from crm_tui.services.companies import CompanyBase
 from crm_tui.services.deals import DealCreate
-from crm_tui.services.exports import ExportOptions, check_format, export_to_file
+from crm_tui.services.exports import ExportOptions, export_to_file
 from crm_tui.services.reports import REPORT_KEYS, build_report
 from crm_tui.services.reports.period import Period
 from crm_tui.services.stages import stage_by_name
 from crm_tui.vocabulary import EXPORT_FORMATS, EXPORT_KINDS
+from tests.cli_kit import export_combinations
 
 PACKAGE = Path(cli.__file__).resolve().parent
 PRIVATE = 0o600
@@ -73,19 +73,6 @@ def demo_db(tmp_path: Path) -> Path:
 
 
 # ---------------------------------------------------------------- (a) exports are private
-
-
-def export_combinations() -> list[tuple[str, str]]:
-    """Every (kind, format) `crm-tui export` accepts."""
-    combinations = []
-    for kind in EXPORT_KINDS:
-        for fmt in EXPORT_FORMATS:
-            try:
-                check_format(kind, fmt)
-            except UnreadableInput:
-                continue
-            combinations.append((kind, fmt))
-    return combinations
 
 
 def test_every_export_kind_and_format_is_covered() -> None:
