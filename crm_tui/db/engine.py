@@ -74,9 +74,18 @@ def _savepoint_takes_the_write_lock(connection: Connection, _name: str | None) -
     first write to the commit. A retry of the whole unit of work would also do, but needs every
     caller to hand over its work as a function; this fixes the cause in one place.
     """
-    dbapi_connection = connection.connection.dbapi_connection
-    if dbapi_connection is not None and not dbapi_connection.in_transaction:  # type: ignore[attr-defined]
-        dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+    hold_write_lock(connection)
+
+
+def hold_write_lock(connection: Connection) -> None:
+    """SQLite: begin the transaction now as BEGIN IMMEDIATE, so this connection holds the write
+    lock from here to its commit (a connection inside a transaction already does, or will at
+    its first write). Elsewhere nothing: rows are locked one by one (SELECT … FOR UPDATE)."""
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def _strings_without_nul(dbapi_connection: Any, _record: Any) -> None:

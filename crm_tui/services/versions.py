@@ -19,33 +19,21 @@ current row: never a lost update, and no conflict to report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
+from crm_tui.db.engine import hold_write_lock
 from crm_tui.db.models import Deal, Lead, Stage
 from crm_tui.errors import NotFound, RecordChanged
 
 Record = TypeVar("Record", Deal, Lead)
 
 
-def take_write_lock(session: Session) -> None:
-    """Hold the database's write lock from now to the commit (SQLite; a no-op elsewhere).
-
-    pysqlite begins a transaction only before the first INSERT, UPDATE or DELETE, so a read
-    before it sees a state another process may change before our write. BEGIN IMMEDIATE waits
-    for another writer (the busy timeout) and then keeps them out until we commit. A session
-    that has written already holds the lock."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    dbapi_connection: Any = connection.connection.dbapi_connection
-    if dbapi_connection is not None and not dbapi_connection.in_transaction:
-        dbapi_connection.execute("BEGIN IMMEDIATE")
-
-
 def _locked(session: Session, model: type[Record], record_id: int) -> Record | None:
-    take_write_lock(session)
+    # The read below must see the row as the write will: the lock first (pysqlite would begin
+    # the transaction only at the first write, after this read).
+    hold_write_lock(session.connection())
     statement = (
         select(model)
         .where(col(model.id) == record_id)
