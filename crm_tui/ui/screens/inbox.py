@@ -64,7 +64,9 @@ class InboxScreen(ListScreen):
         Binding("x", "disqualify", "Disqualify"),
         Binding("s", "schedule", "Schedule"),
         Binding("w", "working", "Working"),
-        Binding("u", "undo", "Undo"),
+        # Off the footer, which at 80 columns has no room left for M: every triage message
+        # ends "u to undo", and ? lists it.
+        Binding("u", "undo", "Undo", show=False),
         Binding("space", "mark", "Select", show=False),
         Binding("m", "merge", "Merge", show=False),
         Binding("n", "note", "Note", show=False),
